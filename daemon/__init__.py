@@ -1,0 +1,1 @@
+"""Everything with side effects: settings, the CLI, mail sources, the store, channels."""

@@ -1,0 +1,80 @@
+"""The Event: what one mail means, the public contract of `aliwatch parse --json`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    """Every kind of event; the names are a public contract (issue #2)."""
+
+    ORDER_PLACED = "order_placed"
+    ORDER_CONFIRMED = "order_confirmed"
+    READY_TO_SHIP = "ready_to_ship"
+    ORDER_SHIPPED = "order_shipped"
+    PARCEL_UPDATE = "parcel_update"
+    PARCEL_DELIVERED = "parcel_delivered"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    DELIVERY_CONFIRMED = "delivery_confirmed"
+    ORDER_CLOSED = "order_closed"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    CANCELLATION_ACCEPTED = "cancellation_accepted"
+    CANCELLATION_REJECTED = "cancellation_rejected"
+    REFUND_ISSUED = "refund_issued"
+    DISPUTE_OPENED = "dispute_opened"
+    SELLER_PROPOSAL = "seller_proposal"
+    DISPUTE_ESCALATED = "dispute_escalated"
+    DISPUTE_CLOSED = "dispute_closed"
+    RETURN_REQUIRED = "return_required"
+    SELLER_MESSAGE = "seller_message"
+    PROTECTION_EXTENDED = "protection_extended"
+    PROMOTION = "promotion"
+    UNRECOGNIZED = "unrecognized"
+    NOT_ALIEXPRESS = "not_aliexpress"
+
+
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
+
+# Parcel stages, in the order a parcel normally passes them (issue #2).
+STAGES: tuple[str, ...] = (
+    "departed",
+    "in_transit",
+    "customs",
+    "customs_cleared",
+    "in_country",
+    "local_carrier",
+    "out_for_delivery",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One mail, recognised. Times are ISO 8601 strings in UTC; amounts are decimal strings."""
+
+    kind: Kind
+    order_ids: tuple[str, ...] = ()
+    parcel_id: str | None = None
+    stage: str | None = None
+    partial: bool = False
+    amount: str | None = None
+    currency: str | None = None
+    deadline: str | None = None
+    language: str | None = None
+    message_id: str | None = None
+    sent_at: str | None = None
+    authentic: bool = False
+    forwarded: bool = False
+    attention: bool = False
+    # Additions beyond the contract, to help users read and extend the recogniser.
+    subject: str | None = None
+    sender: str | None = None
+    template: str | None = field(default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON-ready mapping (lists, not tuples; kind as its string)."""
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["order_ids"] = list(self.order_ids)
+        return data

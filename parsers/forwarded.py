@@ -1,0 +1,48 @@
+"""Hand-forwarded mail: find the quoted original's sender, subject and body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.mime import clean_header
+from parsers.vocabulary import FORWARD_MARKER, FORWARD_PREFIX, QUOTED_FROM, QUOTED_SUBJECT
+
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# The quoted header block is short: Subject follows From within a few lines.
+_BLOCK = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """The original mail inside a forward."""
+
+    address: str
+    subject: str
+    body: str
+
+
+def strip_prefixes(subject: str) -> tuple[str, bool]:
+    """Remove Fwd:/WG:/TR:/RV:/Пересл: prefixes; say whether there were any."""
+    m = FORWARD_PREFIX.match(subject)
+    if not m:
+        return subject, False
+    return subject[m.end() :].strip(), True
+
+
+def find_quoted(subject: str, text: str) -> Quoted | None:
+    """The quoted original, when the mail looks forwarded (prefix or marker) and quotes one."""
+    _, prefixed = strip_prefixes(subject)
+    if not prefixed and not FORWARD_MARKER.search(text[:20000]):
+        return None
+    for m in QUOTED_FROM.finditer(text):
+        address = _ADDRESS.search(m.group(1))
+        if not address:
+            continue
+        window = text[m.end() : m.end() + _BLOCK]
+        subj = QUOTED_SUBJECT.search(window)
+        if not subj:
+            continue
+        original_subject, _ = strip_prefixes(clean_header(subj.group(1)))
+        return Quoted(address.group(0).lower(), original_subject, text[m.end() + subj.end() :])
+    return None

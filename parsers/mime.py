@@ -1,0 +1,136 @@
+"""Reading raw bytes into the few things recognition needs, via mail-parser and the stdlib."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from email import errors as email_errors
+from email import policy
+from email.headerregistry import AddressHeader
+
+import mailparser
+from mailparser import exceptions as mailparser_exceptions
+
+from parsers.errors import MailParseError
+
+# Only this much of a body is examined: AliExpress mails are ~100 KB; a 20 MB body is hostile.
+MAX_TEXT = 1_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_HIDDEN_OPEN = re.compile(r"<(script|style|head|title)\b|<!--", re.I)
+_BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/table|p|div|tr|li|h[1-6])\b[^>]*>", re.I)
+_CELL = re.compile(r"</?t[dh]\b[^>]*>", re.I)
+# A tag starts with a letter (or /letter, !): "<transaction@notice...>" in a quote is not a tag.
+_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|![^<>]*)>")
+_SPACES = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\ufeff]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """The parts of a mail recognition looks at; all text is decoded and hostile-input safe."""
+
+    subject: str
+    from_address: str | None
+    date: str | None
+    message_id: str | None
+    auth_results: tuple[str, ...]
+    raw_html: str
+    text: str
+
+
+def clean_header(value: str) -> str:
+    """One line: control characters (CR/LF from encoded words too) become spaces."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
+
+
+def _decode(name: str, raw: str) -> str:
+    # The stdlib's policy.default keeps the space between an RFC 2047 encoded word and the
+    # plain word after it (RFC 2047 section 6.2); mail-parser's decoded subject can lose it.
+    unfolded = _FOLD.sub("", raw)
+    try:
+        return str(policy.default.header_factory(name, unfolded))
+    except (email_errors.HeaderParseError, ValueError, IndexError, TypeError, LookupError):
+        return unfolded
+
+
+def _address(raw: str) -> str | None:
+    try:
+        header = policy.default.header_factory("from", _FOLD.sub("", raw))
+    except (email_errors.HeaderParseError, ValueError, IndexError, TypeError, LookupError):
+        return None
+    if isinstance(header, AddressHeader):
+        for addr in header.addresses:
+            if addr.addr_spec and "@" in addr.addr_spec:
+                return clean_header(addr.addr_spec).lower()
+    return None
+
+
+def _drop_hidden(markup: str) -> str:
+    """Remove script/style/head/title blocks and comments in one forward pass.
+
+    A regex with a lazy `.*?` up to the closing tag is quadratic on hostile input with many
+    unclosed openers; here every search starts where the last block ended.
+    """
+    out: list[str] = []
+    lower = markup.lower()
+    pos = 0
+    while (m := _HIDDEN_OPEN.search(markup, pos)) is not None:
+        out.append(markup[pos : m.start()])
+        closer = "-->" if m.group(1) is None else "</" + m.group(1).lower()
+        end = lower.find(closer, m.end())
+        if end < 0:
+            return " ".join(out)
+        gt = lower.find(">", end)
+        pos = len(markup) if gt < 0 else gt + 1
+        out.append(" ")
+    out.append(markup[pos:])
+    return "".join(out)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML body, for matching only (never rendered)."""
+    markup = _drop_hidden(markup)
+    markup = _BREAK.sub("\n", markup)
+    markup = _CELL.sub(" ", markup)
+    markup = _TAG.sub("", markup)
+    text = html.unescape(markup)
+    text = _SPACES.sub(" ", text)
+    return _BLANK_LINES.sub("\n", text)
+
+
+def _raw_str(value: object) -> str:
+    text = str(value)
+    # compat32 keeps undecodable 8-bit header bytes as surrogate escapes: recover them as UTF-8.
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def read_mail(raw: bytes) -> Mail:
+    """Parse raw bytes; raises MailParseError only when the mail library gives up."""
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+        headers = [(name.lower(), _raw_str(value)) for name, value in parsed.message.raw_items()]
+        html_parts = [p for p in parsed.text_html if isinstance(p, str)]
+        plain_parts = [p for p in parsed.text_plain if isinstance(p, str)]
+    except (mailparser_exceptions.MailParserError, RecursionError, LookupError) as err:
+        raise MailParseError(f"cannot read mail: {type(err).__name__}") from err
+    first: dict[str, str] = {}
+    auth: list[str] = []
+    for name, value in headers:
+        first.setdefault(name, value)
+        if name == "authentication-results":
+            auth.append(clean_header(_FOLD.sub("", value)))
+    raw_html = "\n".join(html_parts)[:MAX_TEXT]
+    text = "\n".join(plain_parts)[:MAX_TEXT]
+    if raw_html:
+        text = (html_to_text(raw_html) + "\n" + text)[:MAX_TEXT]
+    return Mail(
+        subject=clean_header(_decode("subject", first.get("subject", ""))),
+        from_address=_address(first.get("from", "")),
+        date=clean_header(first["date"]) if "date" in first else None,
+        message_id=clean_header(first["message-id"]) if "message-id" in first else None,
+        auth_results=tuple(auth),
+        raw_html=raw_html.replace("&amp;", "&"),
+        text=text,
+    )

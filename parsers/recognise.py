@@ -1,0 +1,125 @@
+"""Recognition: one mail's bytes become one Event, by the rows of the table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.amounts import find_amount
+from parsers.authenticity import is_authentic
+from parsers.dates import sent_at, stated_deadline
+from parsers.event import Event, Kind
+from parsers.forwarded import find_quoted, strip_prefixes
+from parsers.identifiers import order_ids, parcel_id
+from parsers.mime import Mail, read_mail
+from parsers.row import Row
+from parsers.rows import TABLE
+from parsers.senders import SenderClass, classify
+from parsers.vocabulary import ATTENTION, guess_language
+
+_SPACE_COLON = re.compile(r"\s+:")
+_REFUND_KINDS = frozenset(
+    {
+        Kind.SELLER_PROPOSAL, Kind.REFUND_ISSUED, Kind.DISPUTE_OPENED, Kind.DISPUTE_CLOSED,
+        Kind.DISPUTE_ESCALATED, Kind.RETURN_REQUIRED, Kind.CANCELLATION_ACCEPTED,
+    }
+)
+_NO_MONEY = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """Which Authentication-Results headers to believe (ALIWATCH_TRUSTED_AUTHSERV_IDS)."""
+
+    trusted_authserv_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def _normalise(subject: str) -> str:
+    # "Commande 1234 : commande confirmée" (French typography) reads like the other languages.
+    return _SPACE_COLON.sub(":", subject)
+
+
+def _match(subject: str, body: str) -> tuple[Row, re.Match[str] | None, tuple[str, ...]] | None:
+    """The first subject row that matches, else the first body-only row; plus tie languages."""
+    for row in TABLE:
+        m = row.match_subject(subject)
+        if m and row.match_body(body):
+            ties = tuple(
+                other.language
+                for other in TABLE
+                if other.kind is row.kind and other.language != row.language
+                and other.match_subject(subject)
+            )
+            return row, m, ties
+    for row in TABLE:
+        if row.subject_re is None and row.match_body(body):
+            return row, None, ()
+    return None
+
+
+def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
+    """Recognise one mail. Raises MailParseError only when the bytes cannot be read as mail."""
+    policy = policy or AuthPolicy()
+    mail = read_mail(raw)
+    return _recognise(mail, policy)
+
+
+def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
+    sent = sent_at(mail.date)
+    base = {
+        "message_id": mail.message_id,
+        "sent_at": sent.isoformat().replace("+00:00", "Z") if sent else None,
+        "subject": mail.subject,
+    }
+    sender = classify(mail.from_address)
+    subject, body, forwarded = mail.subject, mail.text, False
+    if sender.cls is SenderClass.OTHER:
+        quoted = find_quoted(mail.subject, mail.text)
+        original = classify(quoted.address) if quoted else None
+        if quoted is None or original is None or original.cls is SenderClass.OTHER:
+            return Event(Kind.NOT_ALIEXPRESS, sender=mail.from_address, **base)
+        sender, subject, body, forwarded = original, quoted.subject, quoted.body, True
+    # Forwarded mail is never authentic: the forwarder's provider vouches for the forwarder.
+    authentic = not forwarded and is_authentic(
+        mail.auth_results, policy.trusted_authserv_ids, relayed=sender.relayed
+    )
+    common = {**base, "sender": sender.address, "authentic": authentic, "forwarded": forwarded}
+    if sender.cls is SenderClass.MARKETING:
+        return Event(Kind.PROMOTION, language=guess_language(subject + "\n" + body), **common)
+
+    normalised = _normalise(strip_prefixes(subject)[0] if forwarded else subject)
+    found = _match(normalised, body)
+    if found is None or (found[0].kind is Kind.PROMOTION and ATTENTION.search(normalised)):
+        # Never silent: an AliExpress mail nobody has a row for is kept and, when it talks about
+        # disputes, refunds, returns or cancellations, flagged for the user's attention.
+        attention = bool(ATTENTION.search(normalised) or ATTENTION.search(body))
+        return Event(
+            Kind.UNRECOGNIZED,
+            order_ids=order_ids([], mail.raw_html, body),
+            language=guess_language(normalised + "\n" + body),
+            attention=attention,
+            **common,
+        )
+    row, m, ties = found
+    groups = m.groupdict() if m else {}
+    language = row.language
+    if ties:
+        language = guess_language(body, (row.language, *ties)) or row.language
+    subject_ids = [groups["order"]] if groups.get("order") else []
+    money = None if row.kind in _NO_MONEY else find_amount(
+        body, prefer_refund=row.kind in _REFUND_KINDS
+    )
+    deadline = None if row.kind is Kind.PROMOTION else stated_deadline(body)
+    return Event(
+        row.kind,
+        order_ids=order_ids(subject_ids, mail.raw_html, body),
+        parcel_id=groups.get("parcel") or parcel_id(mail.raw_html, body),
+        stage=row.stage,
+        partial=row.partial,
+        amount=money[0] if money else None,
+        currency=money[1] if money else None,
+        deadline=deadline.isoformat().replace("+00:00", "Z") if deadline else None,
+        language=language,
+        template=row.name,
+        **common,
+    )

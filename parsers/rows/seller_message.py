@@ -1,0 +1,15 @@
+"""Rows for `seller_message`: a chat message from a store (where closing pressure shows up)."""
+
+from parsers.event import Kind
+from parsers.row import Row
+
+K = Kind.SELLER_MESSAGE
+ROWS = (
+    Row(K, "en", r"new message from|(?:you have|you've got) (?:a )?new message|sent you a (?:new )?message"),
+    Row(K, "de", r"neue nachricht (?:vom|von)|hat ihnen eine nachricht gesendet"),
+    Row(K, "es", r"nuevo mensaje (?:del|de)|te ha enviado un mensaje"),
+    Row(K, "pt", r"nova mensagem (?:do|de)|enviou uma mensagem"),
+    Row(K, "pl", r"nowa wiadomość od|wysłał(?:a)? ci wiadomość"),
+    Row(K, "fr", r"nouveau message (?:du|de)|vous a envoyé un message"),
+    Row(K, "ru", r"новое сообщение от|отправил вам сообщение"),
+)

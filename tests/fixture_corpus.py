@@ -1,0 +1,58 @@
+"""The fixture corpus: every tests/fixtures/**/NAME.eml with its expected fields in NAME.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# The public contract of `aliwatch parse --json` (issue #2), with each field's default: a field
+# missing from a fixture's "expected" must come out as its default.
+CONTRACT_DEFAULTS: dict[str, Any] = {
+    "kind": None,
+    "order_ids": [],
+    "parcel_id": None,
+    "stage": None,
+    "partial": False,
+    "amount": None,
+    "currency": None,
+    "deadline": None,
+    "language": None,
+    "message_id": None,
+    "sent_at": None,
+    "authentic": False,
+    "forwarded": False,
+    "attention": False,
+}
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """One .eml and what recognising it must give."""
+
+    eml: Path
+    expected: dict[str, Any]
+    reconstructed: bool
+    note: str
+
+    @property
+    def id(self) -> str:
+        return str(self.eml.relative_to(FIXTURES))
+
+
+def load_fixtures() -> list[Fixture]:
+    """All fixtures, sorted by path."""
+    found = []
+    for eml in sorted(FIXTURES.rglob("*.eml")):
+        spec = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
+        expected = {**CONTRACT_DEFAULTS, **spec["expected"]}
+        found.append(Fixture(eml, expected, bool(spec.get("reconstructed")), spec.get("note", "")))
+    return found
+
+
+def contract_view(event_json: dict[str, Any]) -> dict[str, Any]:
+    """Only the contract's fields of a recognised event, for comparison."""
+    return {name: event_json.get(name) for name in CONTRACT_DEFAULTS}

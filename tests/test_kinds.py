@@ -1,0 +1,38 @@
+"""The list of event kinds and parcel stages is a public contract: it only ever grows."""
+
+from parsers import KINDS, STAGES
+from parsers.rows import TABLE
+
+
+def test_kinds_are_pinned():
+    assert KINDS == (
+        "order_placed", "order_confirmed", "ready_to_ship", "order_shipped", "parcel_update",
+        "parcel_delivered", "awaiting_confirmation", "delivery_confirmed", "order_closed",
+        "cancellation_requested", "cancellation_accepted", "cancellation_rejected",
+        "refund_issued", "dispute_opened", "seller_proposal", "dispute_escalated",
+        "dispute_closed", "return_required", "seller_message", "protection_extended",
+        "promotion", "unrecognized", "not_aliexpress",
+    )
+
+
+def test_stages_are_pinned():
+    assert STAGES == (
+        "departed", "in_transit", "customs", "customs_cleared", "in_country",
+        "local_carrier", "out_for_delivery",
+    )
+
+
+def test_every_recognisable_kind_has_rows_in_every_supported_language():
+    languages = {"en", "de", "es", "pl", "fr", "ru", "pt"}
+    by_kind: dict[str, set[str]] = {}
+    for row in TABLE:
+        by_kind.setdefault(row.kind.value, set()).add(row.language)
+    table_kinds = set(KINDS) - {"unrecognized", "not_aliexpress"}
+    assert set(by_kind) == table_kinds
+    for kind, langs in by_kind.items():
+        assert langs >= languages, f"{kind} lacks rows for {languages - langs}"
+
+
+def test_row_names_are_unique():
+    names = [row.name for row in TABLE]
+    assert len(names) == len(set(names))
