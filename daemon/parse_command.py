@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from parsers import AuthPolicy, MailParseError, recognise
 from daemon.sources import Input
+from parsers import AuthPolicy, MailParseError, recognise
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COLUMNS = ("KIND", "ORDERS", "PARCEL", "AMOUNT", "DEADLINE", "LANG", "FLAGS", "FILE")
@@ -74,4 +74,6 @@ def print_table(answers: Iterable[dict[str, Any]], out: TextIO) -> None:
     rows = [_COLUMNS, *(_row(a) for a in answers)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
     for r in rows:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        out.write(
+            "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() + "\n"
+        )

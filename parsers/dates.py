@@ -19,10 +19,10 @@ for _number, _names in enumerate(
         "jun june juni juin junho junio czerwca czerwiec июня июнь",
         "jul july juli juillet julho julio lipca lipiec июля июль juil",
         "aug august août agosto sierpnia sierpień августа август ago",
-        "sep sept september septembre setembro septiembre września wrzesień сентября сентябрь set",
-        "oct october oktober octobre outubro octubre października październik октября октябрь okt out",
+        "sep sept september septembre setembro septiembre września wrzesień сентября set",
+        "oct october oktober octobre outubro octubre października październik октября okt out",
         "nov november novembre novembro noviembre listopada listopad ноября ноябрь",
-        "dec december dezember décembre dezembro diciembre grudnia grudzień декабря декабрь dez dic déc",
+        "dec december dezember décembre dezembro diciembre grudnia grudzień декабря dez dic déc",
     ),
     start=1,
 ):
@@ -30,24 +30,35 @@ for _number, _names in enumerate(
         _MONTHS[_name] = _number
 
 _MONTH = r"(?P<mon>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
-_TIME = r"(?:,?\s*(?:at|um|a las|às|à|в|o)?\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?"
+_TIME = (
+    r"(?:,?\s*(?:at|um|a las|às|à|в|o)?\s*"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?"
+)
 _TZ = (
-    r"(?:\s*\(?\s*(?P<tz>PST|PDT|PT|Pacific Time|UTC|GMT|CET|CEST|MSK|BRT"
-    r"|(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2})\s*\)?)?"
+    r"(?:\s*\(?\s*(?P<tz>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
+    r"|PST|PDT|PT|Pacific Time|UTC|GMT|CET|CEST|MSK|BRT)\s*\)?)?"
 )
 _DATE = re.compile(
     r"(?<![\w.])(?:"
     r"(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})(?:T|\s)?"
     r"|(?P<num_a>\d{1,2})[./](?P<num_b>\d{1,2})[./](?P<num_y>\d{4})"
     r"|" + _MONTH.replace("mon", "mon1") + r"\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y1>\d{4})"
-    r"|(?P<d2>\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:de\s+)?" + _MONTH.replace("mon", "mon2")
+    r"|(?P<d2>\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:de\s+)?"
+    + _MONTH.replace("mon", "mon2")
     + r"\s+(?:de\s+)?(?P<y2>\d{4})(?:\s*г\.?)?"
     r")" + _TIME + _TZ,
     re.IGNORECASE | re.UNICODE,
 )
 
 _FIXED_ZONES = {
-    "PST": -8, "PDT": -7, "UTC": 0, "GMT": 0, "CET": 1, "CEST": 2, "MSK": 3, "BRT": -3,
+    "PST": -8,
+    "PDT": -7,
+    "UTC": 0,
+    "GMT": 0,
+    "CET": 1,
+    "CEST": 2,
+    "MSK": 3,
+    "BRT": -3,
 }
 
 
@@ -76,8 +87,9 @@ def _nth_sunday(year: int, month: int, n: int) -> int:
 def _pacific(local: datetime) -> timezone:
     """US Pacific offset for a local wall time (DST: 2nd Sunday of March to 1st Sunday of Nov)."""
     year = local.year
-    start = datetime(year, 3, _nth_sunday(year, 3, 2), 2)
-    end = datetime(year, 11, _nth_sunday(year, 11, 1), 2)
+    # Naive on purpose: both sides are Pacific wall-clock times.
+    start = datetime(year, 3, _nth_sunday(year, 3, 2), 2)  # noqa: DTZ001
+    end = datetime(year, 11, _nth_sunday(year, 11, 1), 2)  # noqa: DTZ001
     naive = local.replace(tzinfo=None)
     return timezone(timedelta(hours=-7 if start <= naive < end else -8))
 

@@ -15,8 +15,9 @@ _BARE_ID = re.compile(r"(?<![A-Za-z0-9])\d{16}(?![A-Za-z0-9])")
 _SIXTEEN = re.compile(r"\d{16}")
 _TRACKING_LINK = re.compile(r"(?:trackingNumber|mailNo|logisticsNo)=([A-Za-z0-9]{8,34})", re.I)
 _TRACKING_TEXT = re.compile(
-    r"(?:tracking (?:number|no\.?)|sendungsnummer|trackingnummer|número de (?:seguimiento|rastreo|rastreio)"
-    r"|código de rastreio|numer (?:przesyłki|śledzenia)|numéro de suivi|трек-номер|номер отслеживания)"
+    r"(?:tracking (?:number|no\.?)|sendungsnummer|trackingnummer"
+    r"|número de (?:seguimiento|rastreo|rastreio)|código de rastreio"
+    r"|numer (?:przesyłki|śledzenia)|numéro de suivi|трек-номер|номер отслеживания)"
     r"\s*:?\s*(?P<id>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,34})\b",
     re.IGNORECASE | re.UNICODE,
 )

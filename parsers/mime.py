@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import email
 import html
 import re
 from dataclasses import dataclass
 from email import errors as email_errors
 from email import policy
 from email.headerregistry import AddressHeader
+from email.message import Message
 
 import mailparser
 from mailparser import exceptions as mailparser_exceptions
@@ -16,7 +18,7 @@ from parsers.errors import MailParseError
 
 # Only this much of a body is examined: AliExpress mails are ~100 KB; a 20 MB body is hostile.
 MAX_TEXT = 1_000_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _HIDDEN_OPEN = re.compile(r"<(script|style|head|title)\b|<!--", re.I)
 _BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/table|p|div|tr|li|h[1-6])\b[^>]*>", re.I)
@@ -106,15 +108,58 @@ def _raw_str(value: object) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def _decode_part(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    except (LookupError, ValueError):
+        return payload.decode("utf-8", "replace")
+
+
+def _stdlib_parts(raw: bytes) -> tuple[Message, list[str], list[str]]:
+    """Fallback for mail that mail-parser rejects: the stdlib parser, text parts only."""
+    message = email.message_from_bytes(raw)
+    html_parts: list[str] = []
+    plain_parts: list[str] = []
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_type() == "text/html":
+            html_parts.append(_decode_part(part))
+        elif part.get_content_type() == "text/plain":
+            plain_parts.append(_decode_part(part))
+    return message, html_parts, plain_parts
+
+
+# What mail-parser was seen raising on hostile input (tests/test_fuzz.py): its own errors, and
+# stdlib errors it lets through (a NUL byte in a charset name gives ValueError).
+_LIBRARY_ERRORS = (
+    mailparser_exceptions.MailParserError,
+    LookupError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+)
+
+
 def read_mail(raw: bytes) -> Mail:
-    """Parse raw bytes; raises MailParseError only when the mail library gives up."""
+    """Parse raw bytes; raises MailParseError only when no parser can read them at all."""
     try:
         parsed = mailparser.parse_from_bytes(raw)
-        headers = [(name.lower(), _raw_str(value)) for name, value in parsed.message.raw_items()]
+        message: Message = parsed.message
         html_parts = [p for p in parsed.text_html if isinstance(p, str)]
         plain_parts = [p for p in parsed.text_plain if isinstance(p, str)]
-    except (mailparser_exceptions.MailParserError, RecursionError, LookupError) as err:
-        raise MailParseError(f"cannot read mail: {type(err).__name__}") from err
+    except RecursionError as err:
+        raise MailParseError("cannot read mail: MIME nesting too deep") from err
+    except _LIBRARY_ERRORS:
+        try:
+            message, html_parts, plain_parts = _stdlib_parts(raw)
+        except (RecursionError, *_LIBRARY_ERRORS) as err:
+            raise MailParseError(f"cannot read mail: {type(err).__name__}") from err
+    headers = [(name.lower(), _raw_str(value)) for name, value in message.raw_items()]
     first: dict[str, str] = {}
     auth: list[str] = []
     for name, value in headers:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsers.amounts import find_amount
 from parsers.authenticity import is_authentic
@@ -20,8 +20,13 @@ from parsers.vocabulary import ATTENTION, guess_language
 _SPACE_COLON = re.compile(r"\s+:")
 _REFUND_KINDS = frozenset(
     {
-        Kind.SELLER_PROPOSAL, Kind.REFUND_ISSUED, Kind.DISPUTE_OPENED, Kind.DISPUTE_CLOSED,
-        Kind.DISPUTE_ESCALATED, Kind.RETURN_REQUIRED, Kind.CANCELLATION_ACCEPTED,
+        Kind.SELLER_PROPOSAL,
+        Kind.REFUND_ISSUED,
+        Kind.DISPUTE_OPENED,
+        Kind.DISPUTE_CLOSED,
+        Kind.DISPUTE_ESCALATED,
+        Kind.RETURN_REQUIRED,
+        Kind.CANCELLATION_ACCEPTED,
     }
 )
 _NO_MONEY = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
@@ -47,7 +52,8 @@ def _match(subject: str, body: str) -> tuple[Row, re.Match[str] | None, tuple[st
             ties = tuple(
                 other.language
                 for other in TABLE
-                if other.kind is row.kind and other.language != row.language
+                if other.kind is row.kind
+                and other.language != row.language
                 and other.match_subject(subject)
             )
             return row, m, ties
@@ -64,54 +70,66 @@ def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
     return _recognise(mail, policy)
 
 
+def _language(row: Row, ties: tuple[str, ...], subject: str, body: str) -> str:
+    """The row's language, unless the body clearly speaks another one.
+
+    Shared subjects (ES and PT "pedido ... enviado") are settled by the body; so are subjects that
+    stay English on other locales ("Your order ... is closed", real).
+    """
+    if ties:
+        return guess_language(body, (row.language, *ties)) or row.language
+    if row.language == "en" and not any(c.isalpha() and not c.isascii() for c in subject):
+        return guess_language(body) or row.language
+    return row.language
+
+
 def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     sent = sent_at(mail.date)
-    base = {
-        "message_id": mail.message_id,
-        "sent_at": sent.isoformat().replace("+00:00", "Z") if sent else None,
-        "subject": mail.subject,
-    }
+    event = Event(
+        Kind.NOT_ALIEXPRESS,
+        message_id=mail.message_id,
+        sent_at=sent.isoformat().replace("+00:00", "Z") if sent else None,
+        subject=mail.subject,
+        sender=mail.from_address,
+    )
     sender = classify(mail.from_address)
     subject, body, forwarded = mail.subject, mail.text, False
     if sender.cls is SenderClass.OTHER:
         quoted = find_quoted(mail.subject, mail.text)
         original = classify(quoted.address) if quoted else None
         if quoted is None or original is None or original.cls is SenderClass.OTHER:
-            return Event(Kind.NOT_ALIEXPRESS, sender=mail.from_address, **base)
+            return event
         sender, subject, body, forwarded = original, quoted.subject, quoted.body, True
     # Forwarded mail is never authentic: the forwarder's provider vouches for the forwarder.
     authentic = not forwarded and is_authentic(
         mail.auth_results, policy.trusted_authserv_ids, relayed=sender.relayed
     )
-    common = {**base, "sender": sender.address, "authentic": authentic, "forwarded": forwarded}
+    event = replace(event, sender=sender.address, authentic=authentic, forwarded=forwarded)
     if sender.cls is SenderClass.MARKETING:
-        return Event(Kind.PROMOTION, language=guess_language(subject + "\n" + body), **common)
+        return replace(event, kind=Kind.PROMOTION, language=guess_language(subject + "\n" + body))
 
     normalised = _normalise(strip_prefixes(subject)[0] if forwarded else subject)
     found = _match(normalised, body)
     if found is None or (found[0].kind is Kind.PROMOTION and ATTENTION.search(normalised)):
         # Never silent: an AliExpress mail nobody has a row for is kept and, when it talks about
         # disputes, refunds, returns or cancellations, flagged for the user's attention.
-        attention = bool(ATTENTION.search(normalised) or ATTENTION.search(body))
-        return Event(
-            Kind.UNRECOGNIZED,
+        return replace(
+            event,
+            kind=Kind.UNRECOGNIZED,
             order_ids=order_ids([], mail.raw_html, body),
             language=guess_language(normalised + "\n" + body),
-            attention=attention,
-            **common,
+            attention=bool(ATTENTION.search(normalised) or ATTENTION.search(body)),
         )
     row, m, ties = found
     groups = m.groupdict() if m else {}
-    language = row.language
-    if ties:
-        language = guess_language(body, (row.language, *ties)) or row.language
     subject_ids = [groups["order"]] if groups.get("order") else []
-    money = None if row.kind in _NO_MONEY else find_amount(
-        body, prefer_refund=row.kind in _REFUND_KINDS
-    )
+    money = None
+    if row.kind not in _NO_MONEY:
+        money = find_amount(body, prefer_refund=row.kind in _REFUND_KINDS)
     deadline = None if row.kind is Kind.PROMOTION else stated_deadline(body)
-    return Event(
-        row.kind,
+    return replace(
+        event,
+        kind=row.kind,
         order_ids=order_ids(subject_ids, mail.raw_html, body),
         parcel_id=groups.get("parcel") or parcel_id(mail.raw_html, body),
         stage=row.stage,
@@ -119,7 +137,6 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
         amount=money[0] if money else None,
         currency=money[1] if money else None,
         deadline=deadline.isoformat().replace("+00:00", "Z") if deadline else None,
-        language=language,
+        language=_language(row, ties, normalised, body),
         template=row.name,
-        **common,
     )

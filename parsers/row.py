@@ -57,7 +57,9 @@ class Row:
             raise ValueError(f"row {self.name or self.kind}: unknown source {self.source!r}")
         subject_re = re.compile(_expand(self.subject), _FLAGS) if self.subject else None
         object.__setattr__(self, "subject_re", subject_re)
-        object.__setattr__(self, "body_re", tuple(re.compile(_expand(b), _FLAGS) for b in self.body))
+        object.__setattr__(
+            self, "body_re", tuple(re.compile(_expand(b), _FLAGS) for b in self.body)
+        )
         if not self.name:
             object.__setattr__(self, "name", f"{self.kind.value}/{self.language}")
 

@@ -12,7 +12,9 @@ ALIEXPRESS_DOMAINS = ("aliexpress.com", "aliexpress.ru")
 MARKETING_PREFIXES = ("deals.", "mail.", "info.", "newarrival.", "promotion.", "edm.", "campaign.")
 APPLE_RELAY_DOMAIN = "privaterelay.appleid.com"
 # transaction_at_notice_aliexpress_com_<id>@privaterelay.appleid.com (real).
-_RELAY = re.compile(r"^(?P<local>[a-z0-9.+-]+?)_at_(?P<domain>[a-z0-9-]+(?:_[a-z0-9-]+)+?)_[a-z0-9]+$")
+_RELAY = re.compile(
+    r"^(?P<local>[a-z0-9.+-]+?)_at_(?P<domain>[a-z0-9-]+(?:_[a-z0-9-]+)+?)_[a-z0-9]+$"
+)
 
 
 class SenderClass(StrEnum):

@@ -79,16 +79,16 @@ TOTAL_LABEL = re.compile(
 # Lines of a quoted original in a hand-forwarded mail (Gmail, Outlook, Apple Mail, Thunderbird).
 QUOTED_FROM = re.compile(r"^[ \t>*]*(?:from|von|de|od|от|da|van|från)[ \t]*:[ \t]*(.+)$", _F | re.M)
 QUOTED_SUBJECT = re.compile(
-    r"^[ \t>*]*(?:subject|betreff|asunto|objet|temat|тема|assunto|oggetto|onderwerp|ämne)[ \t]*:[ \t]*(.+)$",
+    r"^[ \t>*]*(?:subject|betreff|asunto|objet|temat|тема|assunto|oggetto|onderwerp|ämne)"
+    r"[ \t]*:[ \t]*(.+)$",
     _F | re.M,
 )
-FORWARD_PREFIX = re.compile(
-    r"^\s*(?:(?:fwd?|wg|tr|rv|enc|pd|vs|doorst|пересл|fw)\s*:\s*)+", _F
-)
+FORWARD_PREFIX = re.compile(r"^\s*(?:(?:fwd?|wg|tr|rv|enc|pd|vs|doorst|пересл|fw)\s*:\s*)+", _F)
 FORWARD_MARKER = re.compile(
     r"forwarded message|original message|weitergeleitete nachricht|ursprüngliche nachricht"
-    r"|mensaje reenviado|mensaje original|message transféré|message d'origine|пересылаемое сообщение"
-    r"|исходное сообщение|mensagem encaminhada|wiadomość przekazana|oryginalna wiadomość"
+    r"|mensaje reenviado|mensaje original|message transféré|message d'origine"
+    r"|пересылаемое сообщение|исходное сообщение"
+    r"|mensagem encaminhada|wiadomość przekazana|oryginalna wiadomość"
     r"|begin forwarded message",
     _F,
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from parsers import KINDS, recognise
-from tests.fixture_corpus import FIXTURES, CONTRACT_DEFAULTS, contract_view, load_fixtures
+from tests.fixture_corpus import CONTRACT_DEFAULTS, FIXTURES, contract_view, load_fixtures
 
 CORPUS = load_fixtures()
 
@@ -40,9 +40,17 @@ def test_corpus_is_large_enough_and_covers_every_kind():
 def test_dispute_refund_and_cancellation_fixtures_are_marked_reconstructed():
     # No real sample of these mails has ever been published (docs/aliexpress-mail.md).
     invented = {
-        "cancellation_requested", "cancellation_accepted", "cancellation_rejected",
-        "refund_issued", "dispute_opened", "seller_proposal", "dispute_escalated",
-        "dispute_closed", "return_required", "seller_message", "protection_extended",
+        "cancellation_requested",
+        "cancellation_accepted",
+        "cancellation_rejected",
+        "refund_issued",
+        "dispute_opened",
+        "seller_proposal",
+        "dispute_escalated",
+        "dispute_closed",
+        "return_required",
+        "seller_message",
+        "protection_extended",
     }
     for fixture in CORPUS:
         if fixture.expected["kind"] in invented:
@@ -53,7 +61,10 @@ def test_parse_command_answers_every_fixture_with_its_expected_fields():
     aliwatch = Path(sys.executable).with_name("aliwatch")
     result = subprocess.run(
         [str(aliwatch), "parse", "--json", str(FIXTURES)],
-        capture_output=True, text=True, check=True, timeout=300,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     by_file = {Path(a["file"]).resolve(): a for a in answers}

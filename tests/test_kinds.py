@@ -6,19 +6,41 @@ from parsers.rows import TABLE
 
 def test_kinds_are_pinned():
     assert KINDS == (
-        "order_placed", "order_confirmed", "ready_to_ship", "order_shipped", "parcel_update",
-        "parcel_delivered", "awaiting_confirmation", "delivery_confirmed", "order_closed",
-        "cancellation_requested", "cancellation_accepted", "cancellation_rejected",
-        "refund_issued", "dispute_opened", "seller_proposal", "dispute_escalated",
-        "dispute_closed", "return_required", "seller_message", "protection_extended",
-        "promotion", "unrecognized", "not_aliexpress",
+        "order_placed",
+        "order_confirmed",
+        "ready_to_ship",
+        "order_shipped",
+        "parcel_update",
+        "parcel_delivered",
+        "awaiting_confirmation",
+        "delivery_confirmed",
+        "order_closed",
+        "cancellation_requested",
+        "cancellation_accepted",
+        "cancellation_rejected",
+        "refund_issued",
+        "dispute_opened",
+        "seller_proposal",
+        "dispute_escalated",
+        "dispute_closed",
+        "return_required",
+        "seller_message",
+        "protection_extended",
+        "promotion",
+        "unrecognized",
+        "not_aliexpress",
     )
 
 
 def test_stages_are_pinned():
     assert STAGES == (
-        "departed", "in_transit", "customs", "customs_cleared", "in_country",
-        "local_carrier", "out_for_delivery",
+        "departed",
+        "in_transit",
+        "customs",
+        "customs_cleared",
+        "in_country",
+        "local_carrier",
+        "out_for_delivery",
     )
 
 

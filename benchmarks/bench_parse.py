@@ -1,0 +1,80 @@
+"""Messages per second for `aliwatch parse` and for mail-parser alone, on the same corpus.
+
+The floor (mail-parser alone) is measured in the same run, interleaved with aliwatch, so the
+ratio holds on a noisy shared machine. Target (issue #2): aliwatch <= 1.5x mail-parser's time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import mailparser
+
+from daemon.parse_command import answer, print_json
+from daemon.sources import iter_inputs
+from parsers import AuthPolicy
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = [ROOT / "tests" / "fixtures", ROOT / "examples" / "mailbox"]
+
+
+def _mail_parser_alone(mails: list[bytes]) -> None:
+    for raw in mails:
+        parsed = mailparser.parse_from_bytes(raw)
+        _ = parsed.subject, parsed.text_html, parsed.text_plain
+
+
+def _aliwatch_parse(paths: list[str]) -> None:
+    # What `aliwatch parse --json PATH...` does after start-up: read, recognise, print.
+    policy = AuthPolicy()
+    out = io.StringIO()
+    print_json((answer(item, policy) for item in iter_inputs(paths, sys.stdin.buffer)), out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    paths = [str(p) for p in CORPUS if p.exists()]
+    items = [i for i in iter_inputs(paths, sys.stdin.buffer) if i.data is not None]
+    mails = [i.data for i in items if i.data is not None]
+    if not mails:
+        print("no mail in the corpus", file=sys.stderr)
+        return 1
+    floor, ours = [], []
+    _mail_parser_alone(mails)  # warm-up: imports, regex compilation
+    _aliwatch_parse(paths)
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        _mail_parser_alone(mails)
+        floor.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        _aliwatch_parse(paths)
+        ours.append(time.perf_counter() - start)
+    n = len(mails)
+    base, mine = statistics.median(floor), statistics.median(ours)
+    result = {
+        "messages": n,
+        "rounds": args.rounds,
+        "mail_parser_alone_msgs_per_s": round(n / base, 1),
+        "aliwatch_parse_msgs_per_s": round(n / mine, 1),
+        "time_ratio": round(mine / base, 3),
+        "target_ratio": 1.5,
+    }
+    print(f"corpus: {n} messages, {args.rounds} interleaved rounds (median)")
+    print(f"mail-parser alone : {result['mail_parser_alone_msgs_per_s']:>8} messages/s")
+    print(f"aliwatch parse    : {result['aliwatch_parse_msgs_per_s']:>8} messages/s")
+    verdict = "within" if mine / base <= 1.5 else "OVER"
+    print(f"time ratio        : {result['time_ratio']}x mail-parser ({verdict} the 1.5x target)")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

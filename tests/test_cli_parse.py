@@ -1,0 +1,105 @@
+"""`aliwatch parse` answers every input on its own line and never prints a traceback."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_fuzz import SEED
+
+ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [ALIWATCH, *args], input=stdin, capture_output=True, timeout=120, check=False, env=env
+    )
+
+
+def test_json_answers_one_line_per_input_including_errors(tmp_path):
+    good = tmp_path / "good.eml"
+    good.write_bytes(SEED)
+    result = run("parse", "--json", str(good), str(tmp_path / "missing.eml"))
+    assert result.returncode == 0
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["file"] for line in lines] == [str(good), str(tmp_path / "missing.eml")]
+    assert lines[0]["kind"] == "awaiting_confirmation"
+    assert lines[1]["error"] == "no such file or folder"
+    assert b"Traceback" not in result.stderr
+
+
+def test_stdin_is_read_with_a_dash():
+    result = run("parse", "--json", "-", stdin=SEED)
+    answer = json.loads(result.stdout)
+    assert answer["file"] == "-"
+    assert answer["order_ids"] == ["8200000000000001"]
+
+
+def test_folder_is_searched_recursively_in_a_stable_order(tmp_path):
+    for name in ("cur/2", "cur/1", "new/3"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(SEED)
+    (tmp_path / "cur" / "1.json").write_text("{}")  # expected-fields files are skipped
+    result = run("parse", "--json", str(tmp_path))
+    files = [json.loads(line)["file"] for line in result.stdout.decode().splitlines()]
+    assert files == [str(tmp_path / n) for n in ("cur/1", "cur/2", "new/3")]
+
+
+def test_mbox_file_is_split_into_its_mails(tmp_path):
+    box = mailbox.mbox(tmp_path / "takeout.mbox")
+    box.add(SEED)
+    box.add(SEED.replace(b"<seed@", b"<seed2@"))
+    box.close()
+    result = run("parse", "--json", str(tmp_path / "takeout.mbox"))
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [a["message_id"] for a in answers] == [
+        "<seed@notice.aliexpress.com>",
+        "<seed2@notice.aliexpress.com>",
+    ]
+
+
+def test_garbage_and_empty_files_are_answered_without_traceback(tmp_path):
+    (tmp_path / "empty.eml").write_bytes(b"")
+    (tmp_path / "garbage.eml").write_bytes(bytes(range(256)) * 100)
+    result = run("parse", "--json", str(tmp_path))
+    assert result.returncode == 0
+    kinds = [json.loads(line).get("kind") for line in result.stdout.decode().splitlines()]
+    assert kinds == ["not_aliexpress", "not_aliexpress"]
+    assert result.stderr == b""
+
+
+def test_table_neutralises_terminal_escapes_from_the_mail(tmp_path):
+    hostile = SEED.replace(b"Message-ID: <seed@", b"Message-ID: <\x1b[31mred@")
+    (tmp_path / "m.eml").write_bytes(hostile)
+    (tmp_path / "\x1b]0;title\x07.eml").write_bytes(hostile)
+    result = run("parse", str(tmp_path))
+    assert b"\x1b" not in result.stdout
+    assert result.stdout.startswith(b"KIND")
+
+
+def test_table_lists_kind_orders_and_flags(tmp_path):
+    (tmp_path / "m.eml").write_bytes(SEED)
+    out = run("parse", str(tmp_path / "m.eml")).stdout.decode()
+    assert "awaiting_confirmation" in out
+    assert "8200000000000001" in out
+    assert "authentic" in out
+
+
+def test_every_command_has_help():
+    assert b"parse" in run("--help").stdout
+    help_text = run("parse", "--help").stdout
+    assert b"--json" in help_text
+    assert b"PATH" in help_text
+
+
+def test_trusted_authserv_ids_setting_changes_what_is_authentic(tmp_path):
+    (tmp_path / "m.eml").write_bytes(SEED)
+    env = {"PATH": "/usr/bin:/bin", "ALIWATCH_TRUSTED_AUTHSERV_IDS": "mx.other.example"}
+    answer = json.loads(run("parse", "--json", str(tmp_path / "m.eml"), env=env).stdout)
+    assert answer["authentic"] is False
+    env["ALIWATCH_TRUSTED_AUTHSERV_IDS"] = " MX.example.net , mx.other.example"
+    answer = json.loads(run("parse", "--json", str(tmp_path / "m.eml"), env=env).stdout)
+    assert answer["authentic"] is True

@@ -1,0 +1,37 @@
+"""Amounts become a decimal string and an ISO 4217 code."""
+
+import pytest
+
+from parsers.amounts import find_amount
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("€ 1,99x1", ("1.99", "EUR")),
+        ("Bestellsumme 1,99€", ("1.99", "EUR")),
+        ("Całkowita kwota zamówienia 3,69zł", ("3.69", "PLN")),
+        ("Total: US $12.34", ("12.34", "USD")),
+        ("Total R$ 1.234,56", ("1234.56", "BRL")),
+        ("Итого 1 234 руб.", ("1234", "RUB")),
+        ("Total 2 499 ₽", ("2499", "RUB")),
+        ("Total US $1,234.50", ("1234.50", "USD")),
+        ("Gesamtbetrag 12,30 EUR", ("12.30", "EUR")),
+    ],
+)
+def test_amount_and_currency(text, expected):
+    assert find_amount(text, prefer_refund=False) == expected
+
+
+def test_labelled_total_wins_over_first_amount():
+    text = "Item € 1,99x2\nShipping € 0,50\nTotal € 4,48"
+    assert find_amount(text, prefer_refund=False) == ("4.48", "EUR")
+
+
+def test_refund_label_wins_in_dispute_mail():
+    text = "Order total: US $23.40\nProposed refund: US $0.00"
+    assert find_amount(text, prefer_refund=True) == ("0.00", "USD")
+
+
+def test_no_amount_gives_none():
+    assert find_amount("Your package has left the departure region", prefer_refund=False) is None

@@ -1,0 +1,60 @@
+"""Which Authentication-Results headers make a mail authentic (RFC 8601)."""
+
+from parsers.authenticity import is_authentic
+
+PASS = "mx.example.net; dkim=pass header.d=notice.aliexpress.com header.s=s1; spf=pass"
+FAIL = "mx.example.net; dkim=fail header.d=notice.aliexpress.com"
+NONE = "mx.example.net; dkim=none"
+FORGED_BELOW = "mx.attacker.example; dkim=pass header.d=aliexpress.com"
+NONE_SET: frozenset[str] = frozenset()
+
+
+def test_topmost_dkim_pass_for_aliexpress_is_authentic():
+    assert is_authentic([PASS], NONE_SET, relayed=False)
+
+
+def test_dkim_fail_is_not_authentic():
+    assert not is_authentic([FAIL], NONE_SET, relayed=False)
+
+
+def test_pass_for_another_domain_is_not_authentic():
+    other = "mx.example.net; dkim=pass header.d=aliexpress-support.example"
+    assert not is_authentic([other], NONE_SET, relayed=False)
+
+
+def test_lookalike_suffix_domain_is_not_authentic():
+    other = "mx.example.net; dkim=pass header.d=evilaliexpress.com"
+    assert not is_authentic([other], NONE_SET, relayed=False)
+
+
+def test_only_topmost_header_counts_without_trusted_ids():
+    assert not is_authentic([NONE, FORGED_BELOW], NONE_SET, relayed=False)
+
+
+def test_trusted_authserv_id_selects_the_header_to_believe():
+    values = ["mx.example.net; dkim=none", "mx.trusted.example; dkim=pass header.d=aliexpress.com"]
+    assert is_authentic(values, frozenset({"mx.trusted.example"}), relayed=False)
+
+
+def test_untrusted_authserv_id_is_ignored_even_when_topmost():
+    assert not is_authentic([PASS], frozenset({"mx.trusted.example"}), relayed=False)
+
+
+def test_header_i_identity_counts_like_header_d():
+    value = "mx.example.net; dkim=pass header.i=@notice.aliexpress.com"
+    assert is_authentic([value], NONE_SET, relayed=False)
+
+
+def test_malformed_header_proves_nothing():
+    assert not is_authentic(["; ; dkim=pass header.d=aliexpress.com ((("], NONE_SET, relayed=False)
+
+
+def test_apple_relay_pass_vouches_for_relay_header_below():
+    top = "mx.example.net; dkim=pass header.d=privaterelay.appleid.com"
+    apple = "relay.mail.icloud.com; dkim=pass header.d=notice.aliexpress.com"
+    assert is_authentic([top, apple], NONE_SET, relayed=True)
+
+
+def test_apple_relay_pass_alone_is_not_enough():
+    top = "mx.example.net; dkim=pass header.d=privaterelay.appleid.com"
+    assert not is_authentic([top, FORGED_BELOW], NONE_SET, relayed=True)
