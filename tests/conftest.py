@@ -1,0 +1,33 @@
+"""Shared fixtures: real servers on loopback, started and stopped by the suite itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers.dovecot import DOVECOT, Dovecot
+
+
+def missing_server(reason: str) -> None:
+    """A server the test needs is unavailable: a failure under CI=true, a skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: a missing server is a failure; run `make test`)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """A private Dovecot (imaps + imap on 127.0.0.1) for the whole session."""
+    if not os.access(DOVECOT, os.X_OK):
+        missing_server(f"{DOVECOT} not installed (apt-get install dovecot-imapd)")
+    if shutil.which("openssl") is None:
+        missing_server("openssl not installed (needed for the test TLS cert)")
+    server = Dovecot()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
