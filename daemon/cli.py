@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from daemon.parse_command import answer, print_json, print_table
+from daemon.quiet import quiet_libraries
 from daemon.settings import Settings
 from daemon.sources import iter_inputs
 from parsers import AuthPolicy
@@ -47,6 +48,7 @@ def _settings_or_exit() -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `aliwatch` console script."""
     args = _parser().parse_args(argv)
+    quiet_libraries()
     settings = _settings_or_exit()
     if args.command == "parse":
         policy = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-
-from parsers.vocabulary import REFUND_LABEL, TOTAL_LABEL
 
 # Symbols and words as AliExpress prints them (docs/aliexpress-mail.md, "Amounts").
 _CURRENCIES: dict[str, str] = {
@@ -81,29 +80,27 @@ def _number(text: str) -> Decimal | None:
         return None
 
 
-def find_amount(text: str, *, prefer_refund: bool) -> tuple[str, str] | None:
+def find_amount(text: str, labels: Sequence[re.Pattern[str]]) -> tuple[str, str] | None:
     """Return (decimal string, ISO code) for the amount that matters, or None.
 
-    Preference: an amount labelled as a refund/proposal (for dispute and refund mail), then one
-    labelled as a total, then the first amount in the mail.
+    `labels` are tried in order of preference: the first amount carrying the most preferred
+    label wins; an unlabelled mail gives its first amount.
     """
     first: tuple[str, str] | None = None
-    total: tuple[str, str] | None = None
+    best: tuple[int, tuple[str, str]] | None = None
     for m in _AMOUNT.finditer(text):
-        symbol = (m.group("c1") or m.group("c2") or "").lower()
-        symbol = re.sub(r"\s+", " ", symbol)
+        symbol = re.sub(r"\s+", " ", (m.group("c1") or m.group("c2") or "").lower())
         code = _CURRENCIES.get(symbol) or _CURRENCIES.get(symbol.replace(" ", ""))
         value = _number(m.group("n1") or m.group("n2") or "")
         if code is None or value is None:
             continue
         found = (str(value), code)
+        first = first or found
         before = text[max(0, m.start() - 60) : m.start()]
-        if prefer_refund and REFUND_LABEL.search(before):
-            return found
-        if total is None and TOTAL_LABEL.search(before):
-            total = found
-            if not prefer_refund:
-                return found
-        if first is None:
-            first = found
-    return total or first
+        for rank, label in enumerate(labels):
+            if (best is None or rank < best[0]) and label.search(before):
+                best = (rank, found)
+                break
+        if best is not None and best[0] == 0:
+            break
+    return best[1] if best else first

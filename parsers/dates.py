@@ -38,8 +38,14 @@ _TZ = (
     r"(?:\s*\(?\s*(?P<tz>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
     r"|PST|PDT|PT|Pacific Time|UTC|GMT|CET|CEST|MSK|BRT)\s*\)?)?"
 )
+# "by 23:59 PST on Dec 3, 2026": the time may come first.
+_LEAD_TIME = (
+    r"(?:(?P<H0>\d{1,2}):(?P<M0>\d{2})(?:\s*(?P<ampm0>[ap]\.?m\.?))?"
+    + _TZ.replace("?P<tz>", "?P<tz0>")
+    + r",?\s+(?:on|am|el|le|dnia|em)?\s*)?"
+)
 _DATE = re.compile(
-    r"(?<![\w.])(?:"
+    r"(?<![\w.:])" + _LEAD_TIME + r"(?:"
     r"(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})(?:T|\s)?"
     r"|(?P<num_a>\d{1,2})[./](?P<num_b>\d{1,2})[./](?P<num_y>\d{4})"
     r"|" + _MONTH.replace("mon", "mon1") + r"\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y1>\d{4})"
@@ -123,6 +129,8 @@ def _build(m: re.Match[str]) -> datetime | None:
         month, day, year = _MONTHS[g["mon1"].lower()], int(g["d1"]), int(g["y1"])
     else:
         month, day, year = _MONTHS[g["mon2"].lower()], int(g["d2"]), int(g["y2"])
+    if not g["H"] and g["H0"]:
+        g.update(H=g["H0"], M=g["M0"], ampm=g["ampm0"], tz=g["tz"] or g["tz0"])
     hour = int(g["H"]) if g["H"] else 23
     minute = int(g["M"]) if g["M"] else 59
     second = int(g["S"]) if g["S"] else (0 if g["H"] else 59)

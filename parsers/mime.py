@@ -47,25 +47,37 @@ def clean_header(value: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
 
 
+# The stdlib header parser raises these on hostile headers (AttributeError: a Group where an
+# Address was expected, found by tests/test_fuzz.py).
+_HEADER_ERRORS = (
+    email_errors.HeaderParseError,
+    ValueError,
+    IndexError,
+    TypeError,
+    LookupError,
+    AttributeError,
+)
+
+
 def _decode(name: str, raw: str) -> str:
     # The stdlib's policy.default keeps the space between an RFC 2047 encoded word and the
     # plain word after it (RFC 2047 section 6.2); mail-parser's decoded subject can lose it.
     unfolded = _FOLD.sub("", raw)
     try:
         return str(policy.default.header_factory(name, unfolded))
-    except (email_errors.HeaderParseError, ValueError, IndexError, TypeError, LookupError):
+    except _HEADER_ERRORS:
         return unfolded
 
 
 def _address(raw: str) -> str | None:
     try:
         header = policy.default.header_factory("from", _FOLD.sub("", raw))
-    except (email_errors.HeaderParseError, ValueError, IndexError, TypeError, LookupError):
+        if isinstance(header, AddressHeader):
+            for addr in header.addresses:
+                if addr.addr_spec and "@" in addr.addr_spec:
+                    return clean_header(addr.addr_spec).lower()
+    except _HEADER_ERRORS:
         return None
-    if isinstance(header, AddressHeader):
-        for addr in header.addresses:
-            if addr.addr_spec and "@" in addr.addr_spec:
-                return clean_header(addr.addr_spec).lower()
     return None
 
 
@@ -152,6 +164,9 @@ def read_mail(raw: bytes) -> Mail:
         message: Message = parsed.message
         html_parts = [p for p in parsed.text_html if isinstance(p, str)]
         plain_parts = [p for p in parsed.text_plain if isinstance(p, str)]
+        if not html_parts and not plain_parts:
+            # A mangled Content-Type leaves the text in "not managed" parts: still worth reading.
+            plain_parts = [p for p in parsed.text_not_managed if isinstance(p, str)]
     except RecursionError as err:
         raise MailParseError("cannot read mail: MIME nesting too deep") from err
     except _LIBRARY_ERRORS:

@@ -15,9 +15,19 @@ from parsers.mime import Mail, read_mail
 from parsers.row import Row
 from parsers.rows import TABLE
 from parsers.senders import SenderClass, classify
-from parsers.vocabulary import ATTENTION, guess_language
+from parsers.vocabulary import (
+    ATTENTION,
+    PROPOSAL_LABEL,
+    REFUND_LABEL,
+    TOTAL_LABEL,
+    guess_language,
+)
 
 _SPACE_COLON = re.compile(r"\s+:")
+_REFUND_FIRST = (REFUND_LABEL, PROPOSAL_LABEL, TOTAL_LABEL)
+_LABELS: dict[Kind, tuple[re.Pattern[str], ...]] = {
+    Kind.SELLER_PROPOSAL: (PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL),
+}
 _REFUND_KINDS = frozenset(
     {
         Kind.SELLER_PROPOSAL,
@@ -125,7 +135,8 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     subject_ids = [groups["order"]] if groups.get("order") else []
     money = None
     if row.kind not in _NO_MONEY:
-        money = find_amount(body, prefer_refund=row.kind in _REFUND_KINDS)
+        labels = _REFUND_FIRST if row.kind in _REFUND_KINDS else (TOTAL_LABEL,)
+        money = find_amount(body, _LABELS.get(row.kind, labels))
     deadline = None if row.kind is Kind.PROMOTION else stated_deadline(body)
     return replace(
         event,

@@ -65,9 +65,16 @@ NOT_DEADLINE = re.compile(
 )
 
 # Labels that say which amount in a mail is the one that matters.
+# A label counts when it stands on the same line, at most 40 characters before the amount.
+PROPOSAL_LABEL = re.compile(
+    r"(?:propos|offer|vorschlag|angebot|propuesta|proposta|propozycj|proposition|предлож)"
+    r"[^\n]{0,40}$",
+    _F,
+)
+# "Refund only" is the name of a dispute type, not an amount's label (help-centre wording).
 REFUND_LABEL = re.compile(
-    r"(?:refund|proposed|proposal|rückerstattung|erstattung|vorschlag|reembolso|propuesta|proposta"
-    r"|zwrot|propozycja|remboursement|proposition|возврат|предложени)[^\n]{0,40}$",
+    r"(?:refund(?!\s+only)|(?<!nur )rückerstattung|erstattung|(?<!solo )(?<!sólo )reembolso"
+    r"|zwrot|remboursement|возврат)[^\n]{0,40}$",
     _F,
 )
 TOTAL_LABEL = re.compile(

@@ -103,3 +103,12 @@ def test_trusted_authserv_ids_setting_changes_what_is_authentic(tmp_path):
     env["ALIWATCH_TRUSTED_AUTHSERV_IDS"] = " MX.example.net , mx.other.example"
     answer = json.loads(run("parse", "--json", str(tmp_path / "m.eml"), env=env).stdout)
     assert answer["authentic"] is True
+
+
+def test_library_log_lines_never_reach_stderr(tmp_path):
+    # mail-parser warns about parts it skips; such lines could carry mail content.
+    mail = b"From: a@notice.aliexpress.com\r\nSubject: x\r\nContent-Type: text/enriched\r\n\r\nhi"
+    (tmp_path / "m.eml").write_bytes(mail)
+    result = run("parse", str(tmp_path / "m.eml"))
+    assert result.returncode == 0
+    assert result.stderr == b""

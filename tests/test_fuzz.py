@@ -64,7 +64,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(raw)
 
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ

@@ -3,6 +3,7 @@
 import pytest
 
 from parsers.amounts import find_amount
+from parsers.vocabulary import PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL
 
 
 @pytest.mark.parametrize(
@@ -20,18 +21,26 @@ from parsers.amounts import find_amount
     ],
 )
 def test_amount_and_currency(text, expected):
-    assert find_amount(text, prefer_refund=False) == expected
+    assert find_amount(text, labels=(TOTAL_LABEL,)) == expected
 
 
 def test_labelled_total_wins_over_first_amount():
     text = "Item € 1,99x2\nShipping € 0,50\nTotal € 4,48"
-    assert find_amount(text, prefer_refund=False) == ("4.48", "EUR")
+    assert find_amount(text, labels=(TOTAL_LABEL,)) == ("4.48", "EUR")
 
 
 def test_refund_label_wins_in_dispute_mail():
     text = "Order total: US $23.40\nProposed refund: US $0.00"
-    assert find_amount(text, prefer_refund=True) == ("0.00", "USD")
+    assert find_amount(text, (REFUND_LABEL, TOTAL_LABEL)) == ("0.00", "USD")
+
+
+def test_proposal_wins_over_the_buyers_refund_only_request():
+    # The $0 proposal is the case buyers lose money to (docs/aliexpress-mail.md).
+    text = "Your request: Refund only, US $23.40\nProposed refund: US $0.00"
+    assert find_amount(text, (PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL)) == ("0.00", "USD")
+    german = "Ihre Anfrage: Nur Rückerstattung, 23,40 €\nVorschlag des Verkäufers: 0,00 €"
+    assert find_amount(german, (PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL)) == ("0.00", "EUR")
 
 
 def test_no_amount_gives_none():
-    assert find_amount("Your package has left the departure region", prefer_refund=False) is None
+    assert find_amount("Your package has left the departure region", labels=(TOTAL_LABEL,)) is None

@@ -2,7 +2,7 @@
 
 from parsers.authenticity import is_authentic
 
-PASS = "mx.example.net; dkim=pass header.d=notice.aliexpress.com header.s=s1; spf=pass"
+GOOD_HEADER = "mx.example.net; dkim=pass header.d=notice.aliexpress.com header.s=s1; spf=pass"
 FAIL = "mx.example.net; dkim=fail header.d=notice.aliexpress.com"
 NONE = "mx.example.net; dkim=none"
 FORGED_BELOW = "mx.attacker.example; dkim=pass header.d=aliexpress.com"
@@ -10,7 +10,7 @@ NONE_SET: frozenset[str] = frozenset()
 
 
 def test_topmost_dkim_pass_for_aliexpress_is_authentic():
-    assert is_authentic([PASS], NONE_SET, relayed=False)
+    assert is_authentic([GOOD_HEADER], NONE_SET, relayed=False)
 
 
 def test_dkim_fail_is_not_authentic():
@@ -37,7 +37,7 @@ def test_trusted_authserv_id_selects_the_header_to_believe():
 
 
 def test_untrusted_authserv_id_is_ignored_even_when_topmost():
-    assert not is_authentic([PASS], frozenset({"mx.trusted.example"}), relayed=False)
+    assert not is_authentic([GOOD_HEADER], frozenset({"mx.trusted.example"}), relayed=False)
 
 
 def test_header_i_identity_counts_like_header_d():

@@ -55,3 +55,13 @@ def test_date_without_deadline_word_is_not_a_deadline():
 
 def test_impossible_date_is_ignored():
     assert stated_deadline("respond before 31.02.2026") is None
+
+
+def test_time_before_the_date_is_understood():
+    got = stated_deadline("Please respond by 23:59 PST on Dec 3, 2026.")
+    assert got == datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
+
+
+def test_twelve_hour_clock():
+    got = stated_deadline("until Dec 3, 2026, 11:59 PM PST")
+    assert got == datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
