@@ -24,10 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = [ROOT / "tests" / "fixtures", ROOT / "examples" / "mailbox"]
 
 
-def _mail_parser_alone(mails: list[bytes]) -> None:
-    for raw in mails:
-        parsed = mailparser.parse_from_bytes(raw)
-        _ = parsed.subject, parsed.text_html, parsed.text_plain
+def _mail_parser_alone(files: list[Path]) -> None:
+    # The floor: read each file and have mail-parser parse it and hand over the fields
+    # recognition needs (subject, sender, date, Message-ID, Authentication-Results, bodies).
+    for path in files:
+        parsed = mailparser.parse_from_bytes(path.read_bytes())
+        _ = parsed.subject, parsed.from_, parsed.date, parsed.message_id
+        _ = parsed.Authentication_Results, parsed.text_html, parsed.text_plain
 
 
 def _aliwatch_parse(paths: list[str]) -> None:
@@ -44,15 +47,16 @@ def main() -> int:
     paths = [str(p) for p in CORPUS if p.exists()]
     items = [i for i in iter_inputs(paths, sys.stdin.buffer) if i.data is not None]
     mails = [i.data for i in items if i.data is not None]
+    files = [Path(i.name) for i in items if i.data is not None]
     if not mails:
         print("no mail in the corpus", file=sys.stderr)
         return 1
     floor, ours = [], []
-    _mail_parser_alone(mails)  # warm-up: imports, regex compilation
+    _mail_parser_alone(files)  # warm-up: imports, regex compilation
     _aliwatch_parse(paths)
     for _ in range(args.rounds):
         start = time.perf_counter()
-        _mail_parser_alone(mails)
+        _mail_parser_alone(files)
         floor.append(time.perf_counter() - start)
         start = time.perf_counter()
         _aliwatch_parse(paths)

@@ -51,15 +51,16 @@ _CURRENCIES: dict[str, str] = {
     "nok": "NOK",
     "dkk": "DKK",
 }
-_CUR = (
-    r"(?:US\s?\$|MX\$|CA\$|AU\$|[RCA]\$|руб\.?|zł|Kč|[€$£₽₴₺₩₹¥]"
-    r"|\b(?:USD|EUR|PLN|BRL|RUB|GBP|CAD|AUD|MXN|CHF|CZK|UAH|TRY|KRW|INR|JPY|CNY|SEK|NOK|DKK)\b)"
-)
+# Symbols are found first (a single character class scans fast), then what stands before a "$";
+# ISO codes only in capitals, and only looked for when one occurs: "try" and "sek" are words too.
+_SYMBOL = re.compile(r"[€$£₽₴₺₩₹¥]|[Рр]уб\.?|[Zz]ł|[Kk]č")
+_DOLLAR_PREFIX = re.compile(r"(?:US\s?|MX|CA|AU|[RCA])$", re.IGNORECASE)
+_CODES: tuple[str, ...] = ("USD", "EUR", "PLN", "BRL", "RUB", "GBP", "CAD", "AUD", "MXN", "CHF")
+_CODES += ("CZK", "UAH", "TRY", "KRW", "INR", "JPY", "CNY", "SEK", "NOK", "DKK")
+_CODE = re.compile(r"\b(?:" + "|".join(_CODES) + r")\b")
 _NUM = r"\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
-_AMOUNT = re.compile(
-    rf"(?P<c1>{_CUR})\s?(?P<n1>{_NUM})(?![\d])|(?<![\w.,])(?P<n2>{_NUM})\s?(?P<c2>{_CUR})",
-    re.IGNORECASE | re.UNICODE,
-)
+_NUM_AFTER = re.compile(rf"\s?({_NUM})(?!\d)")
+_NUM_BEFORE = re.compile(rf"(?<![\w.,])({_NUM})\s?$")
 
 
 def _number(text: str) -> Decimal | None:
@@ -80,6 +81,22 @@ def _number(text: str) -> Decimal | None:
         return None
 
 
+def _currency_marks(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lower-case symbol) of every currency mark, in text order."""
+    marks = []
+    for m in _SYMBOL.finditer(text):
+        start = m.start()
+        if m.group() == "$":
+            prefix = _DOLLAR_PREFIX.search(text, max(0, start - 4), start)
+            if prefix:
+                start = prefix.start()
+        marks.append((start, m.end(), re.sub(r"\s+", " ", text[start : m.end()].lower())))
+    if any(code in text for code in _CODES):
+        marks.extend((m.start(), m.end(), m.group().lower()) for m in _CODE.finditer(text))
+        marks.sort()
+    return marks
+
+
 def find_amount(text: str, labels: Sequence[re.Pattern[str]]) -> tuple[str, str] | None:
     """Return (decimal string, ISO code) for the amount that matters, or None.
 
@@ -88,17 +105,30 @@ def find_amount(text: str, labels: Sequence[re.Pattern[str]]) -> tuple[str, str]
     """
     first: tuple[str, str] | None = None
     best: tuple[int, tuple[str, str]] | None = None
-    for m in _AMOUNT.finditer(text):
-        symbol = re.sub(r"\s+", " ", (m.group("c1") or m.group("c2") or "").lower())
+    consumed = 0
+    # Currency symbols first, then the number beside them: scanning every digit of a long body
+    # for a number costs more than the symbols do (benchmarks/bench_parse.py).
+    for cur_start, cur_end, symbol in _currency_marks(text):
+        window = text[max(consumed, cur_start - 24) : cur_start]
+        before = _NUM_BEFORE.search(window)
+        if before:
+            number, start = before.group(1), cur_start - len(window) + before.start(1)
+            consumed = cur_end
+        else:
+            after = _NUM_AFTER.match(text, cur_end)
+            if not after:
+                continue
+            number, start = after.group(1), cur_start
+            consumed = after.end()
         code = _CURRENCIES.get(symbol) or _CURRENCIES.get(symbol.replace(" ", ""))
-        value = _number(m.group("n1") or m.group("n2") or "")
+        value = _number(number)
         if code is None or value is None:
             continue
         found = (str(value), code)
         first = first or found
-        before = text[max(0, m.start() - 60) : m.start()]
+        label_window = text[max(0, start - 60) : start].lower()
         for rank, label in enumerate(labels):
-            if (best is None or rank < best[0]) and label.search(before):
+            if (best is None or rank < best[0]) and label.search(label_window):
                 best = (rank, found)
                 break
         if best is not None and best[0] == 0:

@@ -6,7 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from parsers.vocabulary import DEADLINE_CUE, NOT_DEADLINE
+from parsers.vocabulary import DEADLINE_CUE, DEADLINE_WORD, NOT_DEADLINE
+
+# How far after a deadline word its date may start ("bis zum Ende des Tages am ...").
+_CUE_REACH = 80
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -35,8 +38,8 @@ _TIME = (
     r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?"
 )
 _TZ = (
-    r"(?:\s*\(?\s*(?P<tz>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
-    r"|PST|PDT|PT|Pacific Time|UTC|GMT|CET|CEST|MSK|BRT)\s*\)?)?"
+    r"(?:\s*\(?\s*(?P<tz>(?:utc|gmt)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
+    r"|pst|pdt|pt|pacific time|utc|gmt|cet|cest|msk|brt)\s*\)?)?"
 )
 # "by 23:59 PST on Dec 3, 2026": the time may come first.
 _LEAD_TIME = (
@@ -53,7 +56,7 @@ _DATE = re.compile(
     + _MONTH.replace("mon", "mon2")
     + r"\s+(?:de\s+)?(?P<y2>\d{4})(?:\s*г\.?)?"
     r")" + _TIME + _TZ,
-    re.IGNORECASE | re.UNICODE,
+    re.UNICODE,
 )
 
 _FIXED_ZONES = {
@@ -147,12 +150,20 @@ def _build(m: re.Match[str]) -> datetime | None:
 
 
 def stated_deadline(text: str) -> datetime | None:
-    """The first date the text announces as a deadline ("respond before ..."), in UTC, or None.
+    """The first date lower-cased `text` announces as a deadline ("respond before ..."), or None.
 
     A date without a time means the end of that day; a date without a zone is read in US Pacific
     time, the zone AliExpress states its deadlines in (docs/aliexpress-mail.md).
     """
-    for m in _DATE.finditer(text):
+    # Look for dates only just after a deadline word: scanning every position of a long body
+    # for a date costs more than reading the mail (benchmarks/bench_parse.py).
+    searched_to = 0
+    for cue in DEADLINE_WORD.finditer(text):
+        start = max(cue.end(), searched_to)
+        m = _DATE.search(text, start, cue.end() + _CUE_REACH)
+        searched_to = cue.end() + _CUE_REACH
+        if m is None:
+            continue
         before = text[max(0, m.start() - 60) : m.start()]
         if not DEADLINE_CUE.search(before) or NOT_DEADLINE.search(before):
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -74,7 +74,11 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON-ready mapping (lists, not tuples; kind as its string)."""
-        data = asdict(self)
+        # Not dataclasses.asdict: its recursive deep copy was a tenth of `aliwatch parse`'s time.
+        data = {name: getattr(self, name) for name in _FIELDS}
         data["kind"] = self.kind.value
         data["order_ids"] = list(self.order_ids)
         return data
+
+
+_FIELDS = tuple(f.name for f in fields(Event))

@@ -7,10 +7,8 @@ from urllib.parse import unquote
 
 # Parcel mails carry the order number only in links (docs/aliexpress-mail.md, "Identifiers"):
 # orderId=, tradeOrderId=, o_ids= (comma-separated, %2C when URL-encoded, &amp; in raw HTML).
-_LINK_IDS = re.compile(
-    r"(?:[?&;]|&amp;)(?:orderId|tradeOrderId|orderIds|o_ids|order_id)=((?:[0-9]|,|%2C)+)",
-    re.IGNORECASE,
-)
+# Matched against the lower-cased HTML.
+_LINK_IDS = re.compile(r"[?&;](?:orderid|tradeorderid|orderids|o_ids|order_id)=((?:[0-9]|,|%2c)+)")
 _BARE_ID = re.compile(r"(?<![A-Za-z0-9])\d{16}(?![A-Za-z0-9])")
 _SIXTEEN = re.compile(r"\d{16}")
 _TRACKING_LINK = re.compile(r"(?:trackingNumber|mailNo|logisticsNo)=([A-Za-z0-9]{8,34})", re.I)
@@ -23,11 +21,15 @@ _TRACKING_TEXT = re.compile(
 )
 
 
-def order_ids(subject_ids: list[str], raw_html: str, text: str) -> tuple[str, ...]:
-    """All 16-digit order numbers, subject first, then links, then plain text, without repeats."""
+def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str, ...]:
+    """All 16-digit order numbers, subject first, then links, then plain text, without repeats.
+
+    Links are read from the lower-cased HTML, or from the text when there is no HTML part.
+    """
     found: dict[str, None] = dict.fromkeys(subject_ids)
-    for source in (raw_html, text):
-        for m in _LINK_IDS.finditer(source):
+    links = html_lowered or text.lower()
+    if "=" in links:
+        for m in _LINK_IDS.finditer(links):
             for part in unquote(m.group(1)).split(","):
                 if _SIXTEEN.fullmatch(part):
                     found.setdefault(part)
@@ -36,10 +38,31 @@ def order_ids(subject_ids: list[str], raw_html: str, text: str) -> tuple[str, ..
     return tuple(found)
 
 
-def parcel_id(raw_html: str, text: str) -> str | None:
+_LINK_KEYS = ("trackingnumber=", "mailno=", "logisticsno=")
+_TRACKING_ID = re.compile(r"[A-Za-z0-9]{8,34}")
+_LABEL_KEYS: tuple[str, ...] = ("track", "sendung", "seguimiento", "rastre", "przesyłki", "śledzenia", "suivi")
+_LABEL_KEYS += ("трек", "отслеж")
+
+
+def _link_id(source: str, lowered: str) -> str | None:
+    if len(source) != len(lowered):  # lower-casing changed lengths: positions would not align
+        m = _TRACKING_LINK.search(source)
+        return m.group(1) if m else None
+    for key in _LINK_KEYS:
+        pos = lowered.find(key)
+        if pos >= 0 and (m := _TRACKING_ID.match(source, pos + len(key))):
+            return m.group(0)
+    return None
+
+
+def parcel_id(raw_html: str, html_lowered: str, text: str, lowered: str) -> str | None:
     """A tracking number from a link or a labelled line, when the subject gave none."""
-    m = _TRACKING_LINK.search(raw_html) or _TRACKING_LINK.search(text)
-    if m:
-        return m.group(1)
-    t = _TRACKING_TEXT.search(text)
-    return t.group("id") if t else None
+    # Substring search first: a case-insensitive regex over the whole mail costs more.
+    found = _link_id(raw_html, html_lowered) or _link_id(text, lowered)
+    if found:
+        return found
+    if any(key in lowered for key in _LABEL_KEYS):
+        t = _TRACKING_TEXT.search(text)
+        if t:
+            return t.group("id")
+    return None

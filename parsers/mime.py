@@ -25,7 +25,11 @@ _BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/table|p|div|tr|li|h[1-6])\
 _CELL = re.compile(r"</?t[dh]\b[^>]*>", re.I)
 # A tag starts with a letter (or /letter, !): "<transaction@notice...>" in a quote is not a tag.
 _TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|![^<>]*)>")
-_SPACES = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\ufeff]+")
+# Only what needs replacing: a lone space stays untouched (a match per space costs more).
+_SPACES = re.compile(
+    r"[\t\u00a0\u200b\u200c\u200d\ufeff][ \t\u00a0\u200b\u200c\u200d\ufeff]*"
+    r"| [ \t\u00a0\u200b\u200c\u200d\ufeff]+"
+)
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -63,6 +67,8 @@ def _decode(name: str, raw: str) -> str:
     # The stdlib's policy.default keeps the space between an RFC 2047 encoded word and the
     # plain word after it (RFC 2047 section 6.2); mail-parser's decoded subject can lose it.
     unfolded = _FOLD.sub("", raw)
+    if "=?" not in unfolded:
+        return unfolded  # nothing encoded (RFC 2047 section 2): the header factory adds nothing
     try:
         return str(policy.default.header_factory(name, unfolded))
     except _HEADER_ERRORS:
@@ -116,6 +122,8 @@ def html_to_text(markup: str) -> str:
 
 def _raw_str(value: object) -> str:
     text = str(value)
+    if text.isascii():
+        return text
     # compat32 keeps undecodable 8-bit header bytes as surrogate escapes: recover them as UTF-8.
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
@@ -164,12 +172,14 @@ def read_mail(raw: bytes) -> Mail:
         message: Message = parsed.message
         html_parts = [p for p in parsed.text_html if isinstance(p, str)]
         plain_parts = [p for p in parsed.text_plain if isinstance(p, str)]
+        senders = [addr for _, addr in parsed.from_ if "@" in addr]
         if not html_parts and not plain_parts:
             # A mangled Content-Type leaves the text in "not managed" parts: still worth reading.
             plain_parts = [p for p in parsed.text_not_managed if isinstance(p, str)]
     except RecursionError as err:
         raise MailParseError("cannot read mail: MIME nesting too deep") from err
     except _LIBRARY_ERRORS:
+        senders = []
         try:
             message, html_parts, plain_parts = _stdlib_parts(raw)
         except (RecursionError, *_LIBRARY_ERRORS) as err:
@@ -182,12 +192,15 @@ def read_mail(raw: bytes) -> Mail:
         if name == "authentication-results":
             auth.append(clean_header(_FOLD.sub("", value)))
     raw_html = "\n".join(html_parts)[:MAX_TEXT]
-    text = "\n".join(plain_parts)[:MAX_TEXT]
-    if raw_html:
-        text = (html_to_text(raw_html) + "\n" + text)[:MAX_TEXT]
+    # multipart/alternative carries the same words twice (RFC 2046 section 5.1.4): read the HTML
+    # one, which also holds the links, and the plain one only when there is no HTML.
+    text = html_to_text(raw_html) if raw_html else "\n".join(plain_parts)[:MAX_TEXT]
     return Mail(
         subject=clean_header(_decode("subject", first.get("subject", ""))),
-        from_address=_address(first.get("from", "")),
+        # mail-parser has already parsed From (RFC 5322 section 3.4); the stdlib only as fallback.
+        from_address=clean_header(senders[0]).lower()
+        if senders
+        else _address(first.get("from", "")),
         date=clean_header(first["date"]) if "date" in first else None,
         message_id=clean_header(first["message-id"]) if "message-id" in first else None,
         auth_results=tuple(auth),

@@ -11,9 +11,9 @@ from parsers.dates import sent_at, stated_deadline
 from parsers.event import Event, Kind
 from parsers.forwarded import find_quoted, strip_prefixes
 from parsers.identifiers import order_ids, parcel_id
+from parsers.matching import match
 from parsers.mime import Mail, read_mail
 from parsers.row import Row
-from parsers.rows import TABLE
 from parsers.senders import SenderClass, classify
 from parsers.vocabulary import (
     ATTENTION,
@@ -54,25 +54,6 @@ def _normalise(subject: str) -> str:
     return _SPACE_COLON.sub(":", subject)
 
 
-def _match(subject: str, body: str) -> tuple[Row, re.Match[str] | None, tuple[str, ...]] | None:
-    """The first subject row that matches, else the first body-only row; plus tie languages."""
-    for row in TABLE:
-        m = row.match_subject(subject)
-        if m and row.match_body(body):
-            ties = tuple(
-                other.language
-                for other in TABLE
-                if other.kind is row.kind
-                and other.language != row.language
-                and other.match_subject(subject)
-            )
-            return row, m, ties
-    for row in TABLE:
-        if row.subject_re is None and row.match_body(body):
-            return row, None, ()
-    return None
-
-
 def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
     """Recognise one mail. Raises MailParseError only when the bytes cannot be read as mail."""
     policy = policy or AuthPolicy()
@@ -80,16 +61,16 @@ def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
     return _recognise(mail, policy)
 
 
-def _language(row: Row, ties: tuple[str, ...], subject: str, body: str) -> str:
+def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> str:
     """The row's language, unless the body clearly speaks another one.
 
     Shared subjects (ES and PT "pedido ... enviado") are settled by the body; so are subjects that
     stay English on other locales ("Your order ... is closed", real).
     """
     if ties:
-        return guess_language(body, (row.language, *ties)) or row.language
-    if row.language == "en" and not any(c.isalpha() and not c.isascii() for c in subject):
-        return guess_language(body) or row.language
+        return guess_language(lowered, (row.language, *ties)) or row.language
+    if row.language == "en" and subject.isascii():
+        return guess_language(lowered) or row.language
     return row.language
 
 
@@ -116,38 +97,41 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     )
     event = replace(event, sender=sender.address, authentic=authentic, forwarded=forwarded)
     if sender.cls is SenderClass.MARKETING:
-        return replace(event, kind=Kind.PROMOTION, language=guess_language(subject + "\n" + body))
+        language = guess_language((subject + "\n" + body).lower())
+        return replace(event, kind=Kind.PROMOTION, language=language)
 
     normalised = _normalise(strip_prefixes(subject)[0] if forwarded else subject)
-    found = _match(normalised, body)
-    if found is None or (found[0].kind is Kind.PROMOTION and ATTENTION.search(normalised)):
+    lowered, subject_lowered = body.lower(), normalised.lower()
+    html_lowered = mail.raw_html.lower()
+    found = match(normalised, body)
+    if found is None or (found.row.kind is Kind.PROMOTION and ATTENTION.search(subject_lowered)):
         # Never silent: an AliExpress mail nobody has a row for is kept and, when it talks about
         # disputes, refunds, returns or cancellations, flagged for the user's attention.
         return replace(
             event,
             kind=Kind.UNRECOGNIZED,
-            order_ids=order_ids([], mail.raw_html, body),
-            language=guess_language(normalised + "\n" + body),
-            attention=bool(ATTENTION.search(normalised) or ATTENTION.search(body)),
+            order_ids=order_ids([], html_lowered, body),
+            language=guess_language(subject_lowered + "\n" + lowered),
+            attention=bool(ATTENTION.search(subject_lowered) or ATTENTION.search(lowered)),
         )
-    row, m, ties = found
+    row, m, ties = found.row, found.subject_match, found.tie_languages
     groups = m.groupdict() if m else {}
     subject_ids = [groups["order"]] if groups.get("order") else []
     money = None
     if row.kind not in _NO_MONEY:
         labels = _REFUND_FIRST if row.kind in _REFUND_KINDS else (TOTAL_LABEL,)
         money = find_amount(body, _LABELS.get(row.kind, labels))
-    deadline = None if row.kind is Kind.PROMOTION else stated_deadline(body)
+    deadline = None if row.kind is Kind.PROMOTION else stated_deadline(lowered)
     return replace(
         event,
         kind=row.kind,
-        order_ids=order_ids(subject_ids, mail.raw_html, body),
-        parcel_id=groups.get("parcel") or parcel_id(mail.raw_html, body),
+        order_ids=order_ids(subject_ids, html_lowered, body),
+        parcel_id=groups.get("parcel") or parcel_id(mail.raw_html, html_lowered, body, lowered),
         stage=row.stage,
         partial=row.partial,
         amount=money[0] if money else None,
         currency=money[1] if money else None,
         deadline=deadline.isoformat().replace("+00:00", "Z") if deadline else None,
-        language=_language(row, ties, normalised, body),
+        language=_language(row, ties, normalised, lowered),
         template=row.name,
     )

@@ -22,10 +22,83 @@ SOURCES = ("real", "parser", "help", "reconstructed")
 _FLAGS = re.IGNORECASE | re.UNICODE
 
 
-def _expand(pattern: str) -> str:
+def expand(pattern: str) -> str:
+    """The row pattern with its placeholders replaced by their named groups."""
     for name, regex in PLACEHOLDERS.items():
         pattern = pattern.replace(name, regex)
     return pattern
+
+
+_META = set("\\.^$*+?{}[]()|")
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    branches, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def required_literals(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """For each top-level alternative, the plain lower-case runs (3+ characters) it must contain.
+
+    None when some alternative has no such run (the row must always be tried). Only text outside
+    groups and classes counts; a character followed by a quantifier ends the run without joining.
+    """
+    options = []
+    for branch in _top_level_branches(pattern):
+        literals = _branch_literals(branch)
+        if not literals:
+            return None
+        options.append(literals)
+    return tuple(options)
+
+
+def _branch_literals(pattern: str) -> tuple[str, ...]:
+    runs: list[str] = []
+    current: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            current = _flush(current, runs)
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and char not in _META:
+            if i + 1 < len(pattern) and pattern[i + 1] in "?*{":
+                current = _flush(current, runs)
+            else:
+                current.append(char.lower())
+            i += 1
+            continue
+        current = _flush(current, runs)
+        i += 1
+    _flush(current, runs)
+    return tuple(runs)
+
+
+def _flush(current: list[str], runs: list[str]) -> list[str]:
+    run = "".join(current).strip()
+    if len(run) >= 3:
+        runs.append(run)
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +119,9 @@ class Row:
     source: str = "reconstructed"
     name: str = ""
     subject_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    literal_options: tuple[tuple[str, ...], ...] | None = field(
+        init=False, repr=False, compare=False
+    )
     body_re: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,11 +131,11 @@ class Row:
             raise ValueError(f"row {self.name or self.kind}: unknown stage {self.stage!r}")
         if self.source not in SOURCES:
             raise ValueError(f"row {self.name or self.kind}: unknown source {self.source!r}")
-        subject_re = re.compile(_expand(self.subject), _FLAGS) if self.subject else None
+        subject_re = re.compile(expand(self.subject), _FLAGS) if self.subject else None
         object.__setattr__(self, "subject_re", subject_re)
-        object.__setattr__(
-            self, "body_re", tuple(re.compile(_expand(b), _FLAGS) for b in self.body)
-        )
+        options = required_literals(expand(self.subject)) if self.subject else None
+        object.__setattr__(self, "literal_options", options)
+        object.__setattr__(self, "body_re", tuple(re.compile(expand(b), _FLAGS) for b in self.body))
         if not self.name:
             object.__setattr__(self, "name", f"{self.kind.value}/{self.language}")
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 _F = re.IGNORECASE | re.UNICODE
+# Patterns marked _L are matched against lower-cased text: case-insensitive matching of long
+# alternations costs more than lower-casing the text once (benchmarks/bench_parse.py).
+_L = re.UNICODE
 
 # Dispute / refund / return / cancellation vocabulary (docs/aliexpress-mail.md, "Dispute, refund
 # and cancellation mail"). Unrecognised AliExpress mail containing any of it needs a human now.
@@ -15,7 +18,7 @@ ATTENTION = re.compile(
     r"|\bspór|\bsporu|\bzwrot|anulowan"
     r"|\blitige|rembours|\bretour|annulation"
     r"|\bспор|возврат|отмен",
-    _F,
+    _L,
 )
 
 # Frequent words that tell languages apart when a subject is shared (ES and PT "pedido ...").
@@ -31,19 +34,22 @@ STOPWORDS: dict[str, tuple[str, ...]] = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def guess_language(text: str, candidates: tuple[str, ...] | None = None) -> str | None:
-    """Return the language whose frequent words occur most often in `text`, or None."""
-    counts: dict[str, int] = {}
-    words = _WORD.findall(text[:20000].lower())
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
+
+
+def guess_language(lowered: str, candidates: tuple[str, ...] | None = None) -> str | None:
+    """The language whose frequent words occur most often in lower-cased text, or None."""
     pool = candidates or tuple(STOPWORDS)
-    sets = {lang: frozenset(STOPWORDS[lang]) for lang in pool if lang in STOPWORDS}
-    for word in words:
-        for lang, stop in sets.items():
-            if word in stop:
-                counts[lang] = counts.get(lang, 0) + 1
-    if not counts:
-        return None
-    return max(pool, key=lambda lang: counts.get(lang, 0))
+    counts = dict.fromkeys(pool, 0)
+    for word in _WORD.findall(lowered[:4000]):
+        for lang in _LANGUAGES_OF.get(word, ()):
+            if lang in counts:
+                counts[lang] += 1
+    best = max(pool, key=counts.__getitem__)
+    return best if counts[best] else None
 
 
 # Words that announce a deadline just before a date ("respond before ...", "bis zum ...").
@@ -51,17 +57,25 @@ DEADLINE_CUE = re.compile(
     r"(?<!\w)(?:before|by|until|no later than|deadline|expires?(?: on)?|due"
     r"|bis(?: zum)?|vor dem|spätestens(?: am)?|frist"
     r"|antes del?|hasta el|fecha límite|até|antes de|prazo"
-    r"|do dnia|przed|termin"
+    r"|do(?: dnia)?|przed|termin"
     r"|avant le|jusqu'au|d'ici le|date limite"
     r"|до|не позднее|срок)\W{0,3}(?:\w+\W{1,3}){0,2}$",
-    _F,
+    _L,
+)
+
+# The same words, to find where a stated deadline may be.
+DEADLINE_WORD = re.compile(
+    r"(?<!\w)(?:before|by|until|later than|deadline|expires?|due|bis|vor dem|spätestens|frist"
+    r"|antes|hasta|límite|até|prazo|do|przed|termin|avant|jusqu'au|d'ici|limite"
+    r"|до|позднее|срок)(?!\w)",
+    _L,
 )
 
 # Dates after these are delivery estimates, not deadlines the buyer must meet.
 NOT_DEADLINE = re.compile(
     r"deliver|arriv|zustell|lieferung|ankunft|entrega|llegada|dostaw|doręcz|livraison|доставк"
     r"|chegada|shipped on|versandt am|aufgegeben",
-    _F,
+    _L,
 )
 
 # Labels that say which amount in a mail is the one that matters.
@@ -69,18 +83,18 @@ NOT_DEADLINE = re.compile(
 PROPOSAL_LABEL = re.compile(
     r"(?:propos|offer|vorschlag|angebot|propuesta|proposta|propozycj|proposition|предлож)"
     r"[^\n]{0,40}$",
-    _F,
+    _L,
 )
 # "Refund only" is the name of a dispute type, not an amount's label (help-centre wording).
 REFUND_LABEL = re.compile(
     r"(?:refund(?!\s+only)|(?<!nur )rückerstattung|erstattung|(?<!solo )(?<!sólo )reembolso"
     r"|zwrot|remboursement|возврат)[^\n]{0,40}$",
-    _F,
+    _L,
 )
 TOTAL_LABEL = re.compile(
-    r"(?:total|amount|paid|sum|gesamtbetrag|bestellsumme|summe|betrag|importe|kwota|razem|suma"
-    r"|montant|итого|сумма|valor)[^\n]{0,40}$",
-    _F,
+    r"\b(?:total|amount|paid|sum|gesamtbetrag|bestellsumme|summe|betrag|importe|kwota|razem|suma"
+    r"|montant|итого|сумма|valor)\b[^\n]{0,40}$",
+    _L,
 )
 
 # Lines of a quoted original in a hand-forwarded mail (Gmail, Outlook, Apple Mail, Thunderbird).

@@ -24,7 +24,7 @@ SEED = (
     b'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n'
     b"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIhre Bestellung 8200000000000001\r\n"
     b"--b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"
-    b"\r\n\r\n<p>Gesamtbetrag 1,99&euro; <a href=3D\"x?orderId=3D8200000000000001\">x</a></p>\r\n"
+    b'\r\n\r\n<p>Gesamtbetrag 1,99&euro; <a href=3D"x?orderId=3D8200000000000001">x</a></p>\r\n'
     b"--b1--\r\n"
 )
 SEEDS = [SEED, *(p.read_bytes() for p in sorted(FIXTURES.rglob("*.eml"))[:40])]

@@ -44,3 +44,20 @@ def test_proposal_wins_over_the_buyers_refund_only_request():
 
 def test_no_amount_gives_none():
     assert find_amount("Your package has left the departure region", labels=(TOTAL_LABEL,)) is None
+
+
+def test_subtotal_is_not_the_total():
+    text = "Subtotal US $14.00\nShipping US $1.84\nTotal US $15.84"
+    assert find_amount(text, (TOTAL_LABEL,)) == ("15.84", "USD")
+    assert find_amount("Zwischensumme 14,00 €\nGesamtbetrag 15,84 €", (TOTAL_LABEL,)) == (
+        "15.84",
+        "EUR",
+    )
+
+
+def test_english_words_that_spell_a_currency_code_are_not_currencies():
+    assert find_amount("Please try 3 times", (TOTAL_LABEL,)) is None
+
+
+def test_amounts_on_both_sides_of_symbols_pair_correctly():
+    assert find_amount("Versand 1,99 € 2,50 €", (TOTAL_LABEL,)) == ("1.99", "EUR")

@@ -58,3 +58,27 @@ def test_apple_relay_pass_vouches_for_relay_header_below():
 def test_apple_relay_pass_alone_is_not_enough():
     top = "mx.example.net; dkim=pass header.d=privaterelay.appleid.com"
     assert not is_authentic([top, FORGED_BELOW], NONE_SET, relayed=True)
+
+
+def test_unparseable_topmost_header_does_not_promote_the_one_below():
+    # The sender controls every header under the provider's; an odd topmost one must not let
+    # the next one speak for the provider.
+    odd_topmost = "mx.example.net; ((( dkim=none"
+    assert not is_authentic([odd_topmost, FORGED_BELOW], NONE_SET, relayed=False)
+
+
+def test_semicolon_inside_a_comment_does_not_split_a_result():
+    value = (
+        "mx.example.net; spf=pass (a; b) smtp.mailfrom=x;"
+        " dkim=pass (ok; ok) header.d=aliexpress.com"
+    )
+    assert is_authentic([value], NONE_SET, relayed=False)
+
+
+def test_exchange_online_header_without_authserv_id_counts_when_topmost():
+    value = (
+        "spf=pass (sender IP is 203.0.113.9) smtp.mailfrom=notice.aliexpress.com;"
+        " dkim=pass (signature was verified) header.d=notice.aliexpress.com;dmarc=pass"
+    )
+    assert is_authentic([value], NONE_SET, relayed=False)
+    assert not is_authentic([value], frozenset({"spf=pass"}), relayed=False)

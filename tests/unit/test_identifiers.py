@@ -9,7 +9,7 @@ def test_ids_from_all_link_forms_in_order_without_repeats():
         "&o_ids=8200000000000002%2C8200000000000003,8200000000000001"
         " https://a.example/t?tradeOrderId=8200000000000004&trackingNumber=LP00812345678901"
     )
-    got = order_ids(["8200000000000009"], html, "")
+    got = order_ids(["8200000000000009"], html.lower(), "")
     assert got == (
         "8200000000000009",
         "8200000000000001",
@@ -29,8 +29,10 @@ def test_digits_inside_a_parcel_id_are_not_an_order():
 
 
 def test_parcel_id_from_tracking_link():
-    assert parcel_id("x?tradeOrderId=1&trackingNumber=RB123456785CN", "") == "RB123456785CN"
+    html = "x?tradeOrderId=1&trackingNumber=RB123456785CN"
+    assert parcel_id(html, html.lower(), "", "") == "RB123456785CN"
 
 
 def test_parcel_id_from_labelled_text():
-    assert parcel_id("", "Sendungsnummer: JY26CAA0D000551012") == "JY26CAA0D000551012"
+    text = "Sendungsnummer: JY26CAA0D000551012"
+    assert parcel_id("", "", text, text.lower()) == "JY26CAA0D000551012"
