@@ -40,8 +40,7 @@ def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str
 
 _LINK_KEYS = ("trackingnumber=", "mailno=", "logisticsno=")
 _TRACKING_ID = re.compile(r"[A-Za-z0-9]{8,34}")
-_LABEL_KEYS: tuple[str, ...] = ("track", "sendung", "seguimiento", "rastre", "przesyłki", "śledzenia", "suivi")
-_LABEL_KEYS += ("трек", "отслеж")
+_LABEL_KEYS = ("track", "sendung", "seguimiento", "rastre", "przesyłki", "śledz", "suivi", "трек")
 
 
 def _link_id(source: str, lowered: str) -> str | None:
