@@ -53,7 +53,9 @@ _CURRENCIES: dict[str, str] = {
 }
 # Symbols are found first (a single character class scans fast), then what stands before a "$";
 # ISO codes only in capitals, and only looked for when one occurs: "try" and "sek" are words too.
-_SYMBOL = re.compile(r"[€$£₽₴₺₩₹¥]|[Рр]уб\.?|[Zz]ł|[Kk]č")
+_SYMBOL = re.compile(r"[€$£₽₴₺₩₹¥уłč]")  # "руб", "zł", "kč" are checked around their rare letter
+_AROUND = {"у": ("р", "б"), "ł": ("z", ""), "č": ("k", "")}
+_WHITESPACE = re.compile(r"\s+")
 _DOLLAR_PREFIX = re.compile(r"(?:US\s?|MX|CA|AU|[RCA])$", re.IGNORECASE)
 _CODES: tuple[str, ...] = ("USD", "EUR", "PLN", "BRL", "RUB", "GBP", "CAD", "AUD", "MXN", "CHF")
 _CODES += ("CZK", "UAH", "TRY", "KRW", "INR", "JPY", "CNY", "SEK", "NOK", "DKK")
@@ -85,12 +87,23 @@ def _currency_marks(text: str) -> list[tuple[int, int, str]]:
     """(start, end, lower-case symbol) of every currency mark, in text order."""
     marks = []
     for m in _SYMBOL.finditer(text):
-        start = m.start()
-        if m.group() == "$":
+        start, end, char = m.start(), m.end(), m.group()
+        if char in _AROUND:
+            before, after = _AROUND[char]
+            if (
+                start == 0
+                or text[start - 1].lower() != before
+                or text[end : end + len(after)] != after
+            ):
+                continue
+            start, end = start - 1, end + len(after)
+            if char == "у" and text[end : end + 1] == ".":
+                end += 1
+        elif char == "$":
             prefix = _DOLLAR_PREFIX.search(text, max(0, start - 4), start)
             if prefix:
                 start = prefix.start()
-        marks.append((start, m.end(), re.sub(r"\s+", " ", text[start : m.end()].lower())))
+        marks.append((start, end, _WHITESPACE.sub(" ", text[start:end].lower())))
     if any(code in text for code in _CODES):
         marks.extend((m.start(), m.end(), m.group().lower()) for m in _CODE.finditer(text))
         marks.sort()

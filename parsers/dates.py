@@ -6,10 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from parsers.vocabulary import DEADLINE_CUE, DEADLINE_WORD, NOT_DEADLINE
+from parsers.vocabulary import DEADLINE_CUE, NOT_DEADLINE
 
-# How far after a deadline word its date may start ("bis zum Ende des Tages am ...").
-_CUE_REACH = 80
+_YEAR = re.compile(r"20\d\d")
+# A date with its time and zone spans at most this far before and after its year
+# ("by 23:59 PST on 3 de dezembro de 2026", "2026-12-03 23:59:59 (GMT+03:00)").
+_BEFORE_YEAR, _AFTER_YEAR = 48, 40
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -155,19 +157,20 @@ def stated_deadline(text: str) -> datetime | None:
     A date without a time means the end of that day; a date without a zone is read in US Pacific
     time, the zone AliExpress states its deadlines in (docs/aliexpress-mail.md).
     """
-    # Look for dates only just after a deadline word: scanning every position of a long body
-    # for a date costs more than reading the mail (benchmarks/bench_parse.py).
+    # A stated deadline carries a year: look for dates only around a "20xx" and accept one only
+    # after a deadline word. Scanning every position of a body for a date cost more than reading
+    # the mail (benchmarks/bench_parse.py).
     searched_to = 0
-    for cue in DEADLINE_WORD.finditer(text):
-        start = max(cue.end(), searched_to)
-        m = _DATE.search(text, start, cue.end() + _CUE_REACH)
-        searched_to = cue.end() + _CUE_REACH
-        if m is None:
-            continue
-        before = text[max(0, m.start() - 60) : m.start()]
-        if not DEADLINE_CUE.search(before) or NOT_DEADLINE.search(before):
-            continue
-        built = _build(m)
-        if built is not None:
-            return built
+    for year in _YEAR.finditer(text):
+        start = max(searched_to, year.start() - _BEFORE_YEAR)
+        searched_to = year.end()
+        for m in _DATE.finditer(text, start, year.end() + _AFTER_YEAR):
+            if m.start() > year.start():
+                break
+            before = text[max(0, m.start() - 60) : m.start()]
+            if not DEADLINE_CUE.search(before) or NOT_DEADLINE.search(before):
+                continue
+            built = _build(m)
+            if built is not None:
+                return built
     return None

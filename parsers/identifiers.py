@@ -8,8 +8,9 @@ from urllib.parse import unquote
 # Parcel mails carry the order number only in links (docs/aliexpress-mail.md, "Identifiers"):
 # orderId=, tradeOrderId=, o_ids= (comma-separated, %2C when URL-encoded, &amp; in raw HTML).
 # Matched against the lower-cased HTML.
-_LINK_IDS = re.compile(r"[?&;](?:orderid|tradeorderid|orderids|o_ids|order_id)=((?:[0-9]|,|%2c)+)")
-_BARE_ID = re.compile(r"(?<![A-Za-z0-9])\d{16}(?![A-Za-z0-9])")
+# (tradeOrderId ends in orderid.) Patterns start with a literal so the scan can skip ahead.
+_LINK_IDS = re.compile(r"o(?:rderids?|_ids|rder_id)=((?:[0-9]|,|%2c)+)")
+_DIGIT_RUN = re.compile(r"\d{16,}")
 _SIXTEEN = re.compile(r"\d{16}")
 _TRACKING_LINK = re.compile(r"(?:trackingNumber|mailNo|logisticsNo)=([A-Za-z0-9]{8,34})", re.I)
 _TRACKING_TEXT = re.compile(
@@ -19,6 +20,11 @@ _TRACKING_TEXT = re.compile(
     r"\s*:?\s*(?P<id>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,34})\b",
     re.IGNORECASE | re.UNICODE,
 )
+
+
+def _glued(text: str, index: int) -> bool:
+    """Is the character at `index` an ASCII letter or digit (part of a longer token)?"""
+    return 0 <= index < len(text) and text[index].isascii() and text[index].isalnum()
 
 
 def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str, ...]:
@@ -33,8 +39,10 @@ def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str
             for part in unquote(m.group(1)).split(","):
                 if _SIXTEEN.fullmatch(part):
                     found.setdefault(part)
-    for m in _BARE_ID.finditer(text):
-        found.setdefault(m.group(0))
+    for m in _DIGIT_RUN.finditer(text):
+        start, end = m.span()
+        if end - start == 16 and not _glued(text, start - 1) and not _glued(text, end):
+            found.setdefault(m.group(0))
     return tuple(found)
 
 

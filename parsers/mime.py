@@ -6,6 +6,7 @@ import email
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import errors as email_errors
 from email import policy
 from email.headerregistry import AddressHeader
@@ -14,6 +15,7 @@ from email.message import Message
 import mailparser
 from mailparser import exceptions as mailparser_exceptions
 
+from parsers.dates import sent_at
 from parsers.errors import MailParseError
 
 # Only this much of a body is examined: AliExpress mails are ~100 KB; a 20 MB body is hostile.
@@ -39,7 +41,7 @@ class Mail:
 
     subject: str
     from_address: str | None
-    date: str | None
+    sent: datetime | None
     message_id: str | None
     auth_results: tuple[str, ...]
     raw_html: str
@@ -120,6 +122,15 @@ def html_to_text(markup: str) -> str:
     return _BLANK_LINES.sub("\n", text)
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return None
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
 def _raw_str(value: object) -> str:
     text = str(value)
     if text.isascii():
@@ -157,6 +168,7 @@ def _stdlib_parts(raw: bytes) -> tuple[Message, list[str], list[str]]:
 # stdlib errors it lets through (a NUL byte in a charset name gives ValueError).
 _LIBRARY_ERRORS = (
     mailparser_exceptions.MailParserError,
+    email_errors.MessageError,  # HeaderParseError on a broken base64 encoded word
     LookupError,
     ValueError,
     TypeError,
@@ -173,13 +185,15 @@ def read_mail(raw: bytes) -> Mail:
         html_parts = [p for p in parsed.text_html if isinstance(p, str)]
         plain_parts = [p for p in parsed.text_plain if isinstance(p, str)]
         senders = [addr for _, addr in parsed.from_ if "@" in addr]
+        # mail-parser has parsed Date already (aware, UTC); anything else is read below.
+        parsed_date = parsed.date if isinstance(parsed.date, datetime) else None
         if not html_parts and not plain_parts:
             # A mangled Content-Type leaves the text in "not managed" parts: still worth reading.
             plain_parts = [p for p in parsed.text_not_managed if isinstance(p, str)]
     except RecursionError as err:
         raise MailParseError("cannot read mail: MIME nesting too deep") from err
     except _LIBRARY_ERRORS:
-        senders = []
+        senders, parsed_date = [], None
         try:
             message, html_parts, plain_parts = _stdlib_parts(raw)
         except (RecursionError, *_LIBRARY_ERRORS) as err:
@@ -201,7 +215,7 @@ def read_mail(raw: bytes) -> Mail:
         from_address=clean_header(senders[0]).lower()
         if senders
         else _address(first.get("from", "")),
-        date=clean_header(first["date"]) if "date" in first else None,
+        sent=_utc(parsed_date) or sent_at(first.get("date")),
         message_id=clean_header(first["message-id"]) if "message-id" in first else None,
         auth_results=tuple(auth),
         raw_html=raw_html.replace("&amp;", "&"),

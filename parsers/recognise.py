@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from parsers.amounts import find_amount
 from parsers.authenticity import is_authentic
-from parsers.dates import sent_at, stated_deadline
+from parsers.dates import stated_deadline
 from parsers.event import Event, Kind
 from parsers.forwarded import find_quoted, strip_prefixes
 from parsers.identifiers import order_ids, parcel_id
@@ -40,6 +40,8 @@ _REFUND_KINDS = frozenset(
     }
 )
 _NO_MONEY = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
+# Carrier scans and marketing never set the buyer a date to act by; their dates are estimates.
+_NO_DEADLINE = _NO_MONEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +72,14 @@ def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> st
     if ties:
         return guess_language(lowered, (row.language, *ties)) or row.language
     if row.language == "en" and subject.isascii():
-        return guess_language(lowered) or row.language
+        # Every other supported language writes letters outside ASCII within a few lines.
+        start = lowered[:2000]
+        return "en" if start.isascii() else guess_language(start) or row.language
     return row.language
 
 
 def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
-    sent = sent_at(mail.date)
+    sent = mail.sent
     event = Event(
         Kind.NOT_ALIEXPRESS,
         message_id=mail.message_id,
@@ -121,7 +125,7 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     if row.kind not in _NO_MONEY:
         labels = _REFUND_FIRST if row.kind in _REFUND_KINDS else (TOTAL_LABEL,)
         money = find_amount(body, _LABELS.get(row.kind, labels))
-    deadline = None if row.kind is Kind.PROMOTION else stated_deadline(lowered)
+    deadline = None if row.kind in _NO_DEADLINE else stated_deadline(lowered)
     return replace(
         event,
         kind=row.kind,
