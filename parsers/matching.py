@@ -34,11 +34,13 @@ def _index() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
 _ALWAYS, _KEYED = _index()
 
 
+_KEYS = tuple(_KEYED)
+
+
 def _candidates(lowered: str) -> list[Row]:
     indices = set(_ALWAYS)
-    for word, rows in _KEYED.items():
-        if word in lowered:
-            indices.update(rows)
+    for word in [word for word in _KEYS if word in lowered]:
+        indices.update(_KEYED[word])
     return [TABLE[i] for i in sorted(indices)]
 
 

@@ -22,7 +22,8 @@ from parsers.errors import MailParseError
 MAX_TEXT = 1_000_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
-_HIDDEN_OPEN = re.compile(r"<(script|style|head|title)\b|<!--", re.I)
+_HIDDEN = (("<script", "script"), ("<style", "style"), ("<head", "head"), ("<title", "title"))
+_HIDDEN_OPEN = re.compile(r"<(script|style|head|title)\b|<!--")  # on lower-cased markup
 _BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/table|p|div|tr|li|h[1-6])\b[^>]*>", re.I)
 _CELL = re.compile(r"</?t[dh]\b[^>]*>", re.I)
 # A tag starts with a letter (or /letter, !): "<transaction@notice...>" in a quote is not a tag.
@@ -89,22 +90,24 @@ def _address(raw: str) -> str | None:
     return None
 
 
-def _drop_hidden(markup: str) -> str:
+def _drop_hidden(markup: str, lowered: str) -> str:
     """Remove script/style/head/title blocks and comments in one forward pass.
 
     A regex with a lazy `.*?` up to the closing tag is quadratic on hostile input with many
-    unclosed openers; here every search starts where the last block ended.
+    unclosed openers; here every search starts where the last block ended. `lowered` is
+    `markup.lower()` of the same length (the caller checks).
     """
+    if "<!--" not in lowered and not any(opener in lowered for opener, _ in _HIDDEN):
+        return markup
     out: list[str] = []
-    lower = markup.lower()
     pos = 0
-    while (m := _HIDDEN_OPEN.search(markup, pos)) is not None:
+    while (m := _HIDDEN_OPEN.search(lowered, pos)) is not None:
         out.append(markup[pos : m.start()])
-        closer = "-->" if m.group(1) is None else "</" + m.group(1).lower()
-        end = lower.find(closer, m.end())
+        closer = "-->" if m.group(1) is None else "</" + m.group(1)
+        end = lowered.find(closer, m.end())
         if end < 0:
             return " ".join(out)
-        gt = lower.find(">", end)
+        gt = lowered.find(">", end)
         pos = len(markup) if gt < 0 else gt + 1
         out.append(" ")
     out.append(markup[pos:])
@@ -113,11 +116,14 @@ def _drop_hidden(markup: str) -> str:
 
 def html_to_text(markup: str) -> str:
     """Visible text of an HTML body, for matching only (never rendered)."""
-    markup = _drop_hidden(markup)
+    lowered = markup.lower()
+    if len(lowered) != len(markup):  # lower-casing changed lengths: positions would not align
+        lowered = markup.encode("ascii", "replace").decode("ascii").lower()
+    markup = _drop_hidden(markup, lowered)
     markup = _BREAK.sub("\n", markup)
     markup = _CELL.sub(" ", markup)
     markup = _TAG.sub("", markup)
-    text = html.unescape(markup)
+    text = html.unescape(markup) if "&" in markup else markup
     text = _SPACES.sub(" ", text)
     return _BLANK_LINES.sub("\n", text)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 from parsers.amounts import find_amount
 from parsers.authenticity import is_authentic
@@ -80,29 +81,28 @@ def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> st
 
 def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     sent = mail.sent
-    event = Event(
-        Kind.NOT_ALIEXPRESS,
-        message_id=mail.message_id,
-        sent_at=sent.isoformat().replace("+00:00", "Z") if sent else None,
-        subject=mail.subject,
-        sender=mail.from_address,
-    )
+    common: dict[str, Any] = {
+        "message_id": mail.message_id,
+        "sent_at": sent.isoformat().replace("+00:00", "Z") if sent else None,
+        "subject": mail.subject,
+        "sender": mail.from_address,
+    }
     sender = classify(mail.from_address)
     subject, body, forwarded = mail.subject, mail.text, False
     if sender.cls is SenderClass.OTHER:
         quoted = find_quoted(mail.subject, mail.text)
         original = classify(quoted.address) if quoted else None
         if quoted is None or original is None or original.cls is SenderClass.OTHER:
-            return event
+            return Event(Kind.NOT_ALIEXPRESS, **common)
         sender, subject, body, forwarded = original, quoted.subject, quoted.body, True
     # Forwarded mail is never authentic: the forwarder's provider vouches for the forwarder.
-    authentic = not forwarded and is_authentic(
+    common["authentic"] = not forwarded and is_authentic(
         mail.auth_results, policy.trusted_authserv_ids, relayed=sender.relayed
     )
-    event = replace(event, sender=sender.address, authentic=authentic, forwarded=forwarded)
+    common["sender"], common["forwarded"] = sender.address, forwarded
     if sender.cls is SenderClass.MARKETING:
         language = guess_language((subject + "\n" + body).lower())
-        return replace(event, kind=Kind.PROMOTION, language=language)
+        return Event(Kind.PROMOTION, language=language, **common)
 
     normalised = _normalise(strip_prefixes(subject)[0] if forwarded else subject)
     lowered, subject_lowered = body.lower(), normalised.lower()
@@ -111,12 +111,12 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     if found is None or (found.row.kind is Kind.PROMOTION and ATTENTION.search(subject_lowered)):
         # Never silent: an AliExpress mail nobody has a row for is kept and, when it talks about
         # disputes, refunds, returns or cancellations, flagged for the user's attention.
-        return replace(
-            event,
-            kind=Kind.UNRECOGNIZED,
+        return Event(
+            Kind.UNRECOGNIZED,
             order_ids=order_ids([], html_lowered, body),
             language=guess_language(subject_lowered + "\n" + lowered),
             attention=bool(ATTENTION.search(subject_lowered) or ATTENTION.search(lowered)),
+            **common,
         )
     row, m, ties = found.row, found.subject_match, found.tie_languages
     groups = m.groupdict() if m else {}
@@ -126,9 +126,8 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
         labels = _REFUND_FIRST if row.kind in _REFUND_KINDS else (TOTAL_LABEL,)
         money = find_amount(body, _LABELS.get(row.kind, labels))
     deadline = None if row.kind in _NO_DEADLINE else stated_deadline(lowered)
-    return replace(
-        event,
-        kind=row.kind,
+    return Event(
+        row.kind,
         order_ids=order_ids(subject_ids, html_lowered, body),
         parcel_id=groups.get("parcel") or parcel_id(mail.raw_html, html_lowered, body, lowered),
         stage=row.stage,
@@ -138,4 +137,5 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
         deadline=deadline.isoformat().replace("+00:00", "Z") if deadline else None,
         language=_language(row, ties, normalised, lowered),
         template=row.name,
+        **common,
     )
