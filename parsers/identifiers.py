@@ -8,8 +8,8 @@ from urllib.parse import unquote
 # Parcel mails carry the order number only in links (docs/aliexpress-mail.md, "Identifiers"):
 # orderId=, tradeOrderId=, o_ids= (comma-separated, %2C when URL-encoded, &amp; in raw HTML).
 # Matched against the lower-cased HTML.
-# (tradeOrderId ends in orderid.) Patterns start with a literal so the scan can skip ahead.
-_LINK_IDS = re.compile(r"o(?:rderids?|_ids|rder_id)=((?:[0-9]|,|%2c)+)")
+# A parameter name must start the parameter: reverseOrderId= is a dispute's own number.
+_LINK_IDS = re.compile(r"[?&;](?:trade)?o(?:rderids?|_ids|rder_id)=((?:[0-9]|,|%2c)+)")
 _DIGIT_RUN = re.compile(r"\d{16,}")
 _SIXTEEN = re.compile(r"\d{16}")
 _TRACKING_LINK = re.compile(r"(?:trackingNumber|mailNo|logisticsNo)=([A-Za-z0-9]{8,34})", re.I)

@@ -36,3 +36,8 @@ def test_parcel_id_from_tracking_link():
 def test_parcel_id_from_labelled_text():
     text = "Sendungsnummer: JY26CAA0D000551012"
     assert parcel_id("", "", text, text.lower()) == "JY26CAA0D000551012"
+
+
+def test_reverse_order_id_of_a_dispute_is_not_an_order():
+    html = "detail.html?reverseOrderId=5010000000000303&orderId=8200000000000303"
+    assert order_ids([], html.lower(), "") == ("8200000000000303",)
