@@ -1,0 +1,188 @@
+"""Folding an order's mails into its state and phase: table tests and order-independence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.event import Event, Kind
+from rules.phase import phase
+from rules.state import Phase, fold
+
+ORDER = "8200000000000303"
+T0 = datetime(2026, 10, 1, 12, tzinfo=UTC)
+
+
+def ev(kind: Kind, day: int, **fields) -> tuple[Event, datetime]:
+    fields.setdefault("authentic", True)
+    fields.setdefault("message_id", f"<{kind.value}-{day}@notice.aliexpress.com>")
+    return Event(kind, order_ids=(ORDER,), **fields), T0 + timedelta(days=day)
+
+
+K = Kind
+SCENARIOS = {
+    "placed only": ([ev(K.ORDER_PLACED, 0)], Phase.PLACED),
+    "confirmed": ([ev(K.ORDER_PLACED, 0), ev(K.ORDER_CONFIRMED, 1)], Phase.CONFIRMED),
+    "shipped": ([ev(K.ORDER_CONFIRMED, 1), ev(K.ORDER_SHIPPED, 3)], Phase.SHIPPED),
+    "partly shipped": ([ev(K.ORDER_SHIPPED, 3, partial=True)], Phase.PARTLY_SHIPPED),
+    "parcel moving": (
+        [
+            ev(K.ORDER_SHIPPED, 3, parcel_id="LP1"),
+            ev(K.PARCEL_UPDATE, 5, parcel_id="LP1", stage="customs"),
+        ],
+        Phase.IN_TRANSIT,
+    ),
+    "delivered": (
+        [ev(K.ORDER_SHIPPED, 3, parcel_id="LP1"), ev(K.PARCEL_DELIVERED, 20, parcel_id="LP1")],
+        Phase.DELIVERED,
+    ),
+    "one of two parcels delivered": (
+        [
+            ev(K.ORDER_SHIPPED, 3, parcel_id="LP1", partial=True),
+            ev(K.ORDER_SHIPPED, 4, parcel_id="LP2"),
+            ev(K.PARCEL_DELIVERED, 20, parcel_id="LP1"),
+        ],
+        Phase.IN_TRANSIT,
+    ),
+    "awaiting confirmation": (
+        [ev(K.ORDER_SHIPPED, 3), ev(K.AWAITING_CONFIRMATION, 60)],
+        Phase.AWAITING_CONFIRMATION,
+    ),
+    "completed": ([ev(K.AWAITING_CONFIRMATION, 60), ev(K.DELIVERY_CONFIRMED, 61)], Phase.COMPLETED),
+    "closed after delivery = completed": (
+        [ev(K.PARCEL_DELIVERED, 20, parcel_id="LP1"), ev(K.ORDER_CLOSED, 80)],
+        Phase.COMPLETED,
+    ),
+    "closed after cancellation = cancelled": (
+        [ev(K.CANCELLATION_REQUESTED, 2), ev(K.ORDER_CLOSED, 5)],
+        Phase.CANCELLED,
+    ),
+    "closed after refund = refunded": (
+        [ev(K.REFUND_ISSUED, 30), ev(K.ORDER_CLOSED, 31)],
+        Phase.REFUNDED,
+    ),
+    "cancellation pending": (
+        [ev(K.ORDER_CONFIRMED, 1), ev(K.CANCELLATION_REQUESTED, 2)],
+        Phase.CANCELLATION_REQUESTED,
+    ),
+    "cancellation rejected, then shipped": (
+        [ev(K.CANCELLATION_REQUESTED, 2), ev(K.CANCELLATION_REJECTED, 4), ev(K.ORDER_SHIPPED, 5)],
+        Phase.SHIPPED,
+    ),
+    "cancellation accepted": (
+        [ev(K.CANCELLATION_REQUESTED, 2), ev(K.CANCELLATION_ACCEPTED, 3)],
+        Phase.CANCELLED,
+    ),
+    "dispute open": ([ev(K.ORDER_SHIPPED, 3), ev(K.DISPUTE_OPENED, 40)], Phase.DISPUTE_OPEN),
+    "proposal waiting": (
+        [ev(K.DISPUTE_OPENED, 40), ev(K.SELLER_PROPOSAL, 42)],
+        Phase.PROPOSAL_WAITING,
+    ),
+    "proposal then escalated": (
+        [ev(K.DISPUTE_OPENED, 40), ev(K.SELLER_PROPOSAL, 42), ev(K.DISPUTE_ESCALATED, 43)],
+        Phase.DISPUTE_ESCALATED,
+    ),
+    "dispute closed": ([ev(K.DISPUTE_OPENED, 40), ev(K.DISPUTE_CLOSED, 50)], Phase.DISPUTE_CLOSED),
+    "return required": (
+        [ev(K.DISPUTE_OPENED, 40), ev(K.RETURN_REQUIRED, 45)],
+        Phase.RETURN_REQUIRED,
+    ),
+    "refunded after dispute": (
+        [ev(K.DISPUTE_OPENED, 40), ev(K.DISPUTE_CLOSED, 50), ev(K.REFUND_ISSUED, 52)],
+        Phase.REFUNDED,
+    ),
+}
+
+
+@pytest.mark.parametrize(("events", "expected"), SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_phase(events, expected):
+    assert phase(fold(ORDER, events)) is expected
+
+
+def test_newer_proposal_replaces_the_older_deadline_and_amount():
+    first = ev(
+        K.SELLER_PROPOSAL, 42, deadline="2026-11-20T07:59:00Z", amount="5.00", currency="USD"
+    )
+    second = ev(
+        K.SELLER_PROPOSAL, 44, deadline="2026-11-25T07:59:00Z", amount="0.00", currency="USD"
+    )
+    for order in ([first, second], [second, first]):
+        state = fold(ORDER, order)
+        assert state.proposal_deadline == datetime(2026, 11, 25, 7, 59, tzinfo=UTC)
+        assert state.proposed_amount == ("0.00", "USD")
+
+
+def test_paid_amount_is_kept_beside_the_proposal():
+    state = fold(
+        ORDER,
+        [
+            ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
+            ev(K.SELLER_PROPOSAL, 42, amount="0.00", currency="USD"),
+        ],
+    )
+    assert state.paid_amount == ("23.40", "USD")
+
+
+def test_unverified_mail_is_remembered():
+    state = fold(ORDER, [ev(K.SELLER_PROPOSAL, 42, authentic=False, message_id="<x@evil>")])
+    assert state.unverified == frozenset({"<x@evil>"})
+
+
+def test_parcel_stage_only_moves_forward():
+    events = [
+        ev(K.PARCEL_UPDATE, 9, parcel_id="LP1", stage="in_country"),
+        ev(K.PARCEL_UPDATE, 10, parcel_id="LP1", stage="customs"),  # a late, older scan
+    ]
+    assert fold(ORDER, events).parcels["LP1"].stage == "in_country"
+
+
+KINDS = [k for k in Kind if k not in (K.PROMOTION, K.UNRECOGNIZED, K.NOT_ALIEXPRESS)]
+event_strategy = st.builds(
+    lambda kind, day, parcel, partial, amount: ev(
+        kind,
+        day,
+        parcel_id=parcel,
+        partial=partial,
+        amount=amount,
+        currency="USD" if amount else None,
+        stage="customs" if kind is K.PARCEL_UPDATE else None,
+        deadline="2026-12-04T07:59:00Z" if kind is K.SELLER_PROPOSAL else None,
+    ),
+    st.sampled_from(KINDS),
+    st.integers(0, 5),  # few days: many ties, the hard case for order-independence
+    st.sampled_from([None, "LP1", "LP2"]),
+    st.booleans(),
+    st.sampled_from([None, "0.00", "23.40"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(event_strategy, max_size=12), st.randoms(use_true_random=False))
+def test_any_permutation_of_an_orders_mails_gives_the_same_state(events, rng):
+    shuffled = list(events)
+    rng.shuffle(shuffled)
+    assert fold(ORDER, shuffled) == fold(ORDER, events)
+    assert phase(fold(ORDER, shuffled)) is phase(fold(ORDER, events))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(event_strategy, max_size=12))
+def test_replaying_every_mail_changes_nothing(events):
+    assert fold(ORDER, events + events) == fold(ORDER, events)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(event_strategy, max_size=12))
+def test_every_time_in_the_state_is_timezone_aware(events):
+    state = fold(ORDER, events)
+    times = [
+        *state.first.values(),
+        *state.last.values(),
+        state.proposal_deadline,
+        state.protection_end,
+    ]
+    times += [t for p in state.parcels.values() for t in (p.last_update, p.delivered_at)]
+    assert all(t.tzinfo is not None for t in times if t is not None)
