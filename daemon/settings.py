@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from daemon.durations import parse_durations
+from rules.policy import Policy
 
 
 class Settings(BaseSettings):
@@ -23,3 +27,31 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
         return value
+
+    # Timing rules (docs/aliexpress-mail.md, "Timing rules"); a date stated in a mail wins.
+    protection_days: Annotated[int, Field(ge=1, le=365)] = 90
+    dispute_window_days: Annotated[int, Field(ge=1, le=90)] = 15
+    cancel_decision_days: Annotated[int, Field(ge=1, le=60)] = 9
+    seller_reply_days: Annotated[int, Field(ge=1, le=60)] = 5
+    shipping_days: Annotated[int, Field(ge=1, le=90)] = 7
+    stall_days: Annotated[int, Field(ge=1, le=180)] = 20
+    refund_days: Annotated[int, Field(ge=1, le=180)] = 20
+    remind_before: Annotated[tuple[timedelta, ...], NoDecode] = Policy().remind_before
+
+    @field_validator("remind_before", mode="before")
+    @classmethod
+    def _durations(cls, value: object) -> object:
+        return parse_durations(value) if isinstance(value, str) else value
+
+    def policy(self) -> Policy:
+        """The pure rules' view of these settings."""
+        return Policy(
+            protection_days=self.protection_days,
+            dispute_window_days=self.dispute_window_days,
+            cancel_decision_days=self.cancel_decision_days,
+            seller_reply_days=self.seller_reply_days,
+            shipping_days=self.shipping_days,
+            stall_days=self.stall_days,
+            refund_days=self.refund_days,
+            remind_before=self.remind_before,
+        )
