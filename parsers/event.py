@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -70,7 +70,7 @@ class Event:
     # Additions beyond the contract, to help users read and extend the recogniser.
     subject: str | None = None
     sender: str | None = None
-    template: str | None = field(default=None)
+    template: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON-ready mapping (lists, not tuples; kind as its string)."""

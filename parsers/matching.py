@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.event import Kind
 from parsers.row import Row
 from parsers.rows import TABLE
-
-_BY_KIND: dict[Kind, tuple[Row, ...]] = {
-    kind: tuple(row for row in TABLE if row.kind is kind) for kind in Kind
-}
 
 
 def _index() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
@@ -32,8 +27,6 @@ def _index() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
 # Running ~230 regexes on every subject cost more than reading the mail; a row is only tried
 # when the plain words it requires are in the subject (benchmarks/bench_parse.py).
 _ALWAYS, _KEYED = _index()
-
-
 _KEYS = tuple(_KEYED)
 
 

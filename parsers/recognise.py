@@ -25,24 +25,28 @@ from parsers.vocabulary import (
 )
 
 _SPACE_COLON = re.compile(r"\s+:")
+# Which labelled amount matters, most preferred first: the proposal in a proposal, the refund in
+# other dispute and refund mail, else the order total.
+_TOTAL_FIRST = (TOTAL_LABEL,)
 _REFUND_FIRST = (REFUND_LABEL, PROPOSAL_LABEL, TOTAL_LABEL)
 _LABELS: dict[Kind, tuple[re.Pattern[str], ...]] = {
+    **dict.fromkeys(
+        (
+            Kind.REFUND_ISSUED,
+            Kind.DISPUTE_OPENED,
+            Kind.DISPUTE_CLOSED,
+            Kind.DISPUTE_ESCALATED,
+            Kind.RETURN_REQUIRED,
+            Kind.CANCELLATION_ACCEPTED,
+        ),
+        _REFUND_FIRST,
+    ),
     Kind.SELLER_PROPOSAL: (PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL),
 }
-_REFUND_KINDS = frozenset(
-    {
-        Kind.SELLER_PROPOSAL,
-        Kind.REFUND_ISSUED,
-        Kind.DISPUTE_OPENED,
-        Kind.DISPUTE_CLOSED,
-        Kind.DISPUTE_ESCALATED,
-        Kind.RETURN_REQUIRED,
-        Kind.CANCELLATION_ACCEPTED,
-    }
-)
+# Carrier scans and marketing name no amount the buyer paid or gets back, and set no date to act
+# by: the dates in them are estimates.
 _NO_MONEY = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
-# Carrier scans and marketing never set the buyer a date to act by; their dates are estimates.
-_NO_DEADLINE = _NO_MONEY
+_NO_DEADLINE = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +127,7 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
     subject_ids = [groups["order"]] if groups.get("order") else []
     money = None
     if row.kind not in _NO_MONEY:
-        labels = _REFUND_FIRST if row.kind in _REFUND_KINDS else (TOTAL_LABEL,)
-        money = find_amount(body, _LABELS.get(row.kind, labels))
+        money = find_amount(body, _LABELS.get(row.kind, _TOTAL_FIRST))
     deadline = None if row.kind in _NO_DEADLINE else stated_deadline(lowered)
     return Event(
         row.kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from parsers.event import STAGES, Kind
@@ -30,25 +31,24 @@ def expand(pattern: str) -> str:
 
 
 _META = set("\\.^$*+?{}[]()|")
+_QUANT = ("?", "*", "{")  # make the character before them optional
 
 
-def _top_level_branches(pattern: str) -> list[str]:
-    branches, depth, start, i = [], 0, 0, 0
+def _tokens(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, nesting depth outside it) of each character; an escape gives ""."""
+    depth, i = 0, 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
+            yield i, "", depth
             i += 2
             continue
+        if char in ")]}":
+            depth -= 1
+        yield i, char, depth
         if char in "([{":
             depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
         i += 1
-    branches.append(pattern[start:])
-    return branches
 
 
 def required_literals(pattern: str) -> tuple[tuple[str, ...], ...] | None:
@@ -57,41 +57,21 @@ def required_literals(pattern: str) -> tuple[tuple[str, ...], ...] | None:
     None when some alternative has no such run (the row must always be tried). Only text outside
     groups and classes counts; a character followed by a quantifier ends the run without joining.
     """
-    options = []
-    for branch in _top_level_branches(pattern):
-        literals = _branch_literals(branch)
-        if not literals:
-            return None
-        options.append(literals)
-    return tuple(options)
-
-
-def _branch_literals(pattern: str) -> tuple[str, ...]:
+    options: list[tuple[str, ...]] = []
     runs: list[str] = []
     current: list[str] = []
-    depth = 0
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
+    for i, char, depth in (*_tokens(pattern), (len(pattern), "|", 0)):
+        if depth == 0 and char == "|":  # end of an alternative (or of the pattern)
+            _flush(current, runs)
+            if not runs:
+                return None
+            options.append(tuple(runs))
+            runs, current = [], []
+        elif depth == 0 and char and char not in _META and pattern[i + 1 : i + 2] not in _QUANT:
+            current.append(char.lower())
+        else:
             current = _flush(current, runs)
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0 and char not in _META:
-            if i + 1 < len(pattern) and pattern[i + 1] in "?*{":
-                current = _flush(current, runs)
-            else:
-                current.append(char.lower())
-            i += 1
-            continue
-        current = _flush(current, runs)
-        i += 1
-    _flush(current, runs)
-    return tuple(runs)
+    return tuple(options)
 
 
 def _flush(current: list[str], runs: list[str]) -> list[str]:

@@ -63,14 +63,6 @@ DEADLINE_CUE = re.compile(
     _L,
 )
 
-# The same words, to find where a stated deadline may be.
-DEADLINE_WORD = re.compile(
-    r"(?<!\w)(?:before|by|until|later than|deadline|expires?|due|bis|vor dem|spätestens|frist"
-    r"|antes|hasta|límite|até|prazo|do|przed|termin|avant|jusqu'au|d'ici|limite"
-    r"|до|позднее|срок)(?!\w)",
-    _L,
-)
-
 # Dates after these are delivery estimates, not deadlines the buyer must meet.
 NOT_DEADLINE = re.compile(
     r"deliver|arriv|zustell|lieferung|ankunft|entrega|llegada|dostaw|doręcz|livraison|доставк"

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parsers.event import Kind
-from rules.phase import phase
+from rules.phase import Phase, phase
 from rules.policy import Policy
-from rules.state import OrderState, Phase
+from rules.state import OrderState
 
 
 class Rule(StrEnum):

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from parsers.event import Kind
-from rules.state import OrderState, Phase
+from rules.state import OrderState
+
+
+class Phase(StrEnum):
+    """Where an order stands, derived from its facts; the public names of `status`."""
+
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    PARTLY_SHIPPED = "partly_shipped"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    COMPLETED = "completed"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    CANCELLED = "cancelled"
+    DISPUTE_OPEN = "dispute_open"
+    PROPOSAL_WAITING = "proposal_waiting"
+    DISPUTE_ESCALATED = "dispute_escalated"
+    DISPUTE_CLOSED = "dispute_closed"
+    RETURN_REQUIRED = "return_required"
+    REFUNDED = "refunded"
+
 
 _DISPUTE = (Kind.DISPUTE_OPENED, Kind.SELLER_PROPOSAL, Kind.DISPUTE_ESCALATED, Kind.RETURN_REQUIRED)
 _SHIPPING = (Kind.ORDER_SHIPPED, Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED)
 
 
 def phase(state: OrderState) -> Phase:
-    """The order's phase. Facts only accumulate, so a phase never moves back."""
+    """The order's phase, derived from its facts alone: the same mails give the same phase."""
     seen = state.seen
     if seen(Kind.REFUND_ISSUED):
         return Phase.REFUNDED

@@ -1,8 +1,8 @@
 """An order's state as a fold over its events, the same whatever order the mails arrive in.
 
-Every fact is merged with min (first time seen) or max (latest time, furthest stage), which are
-commutative and idempotent: backfilled, replayed or out-of-order mail gives the same state
-(issue #3: "State only moves forward").
+Times merge with min (first seen) and max (latest seen), parcel stages with the furthest one; what
+a mail states (a proposal's deadline and amount) follows the latest mail, which `fold` ensures by
+sorting. So backfilled, replayed or out-of-order mail gives the same state (issue #3).
 """
 
 from __future__ import annotations
@@ -10,30 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 
 from parsers.event import STAGES, Event, Kind
-
-
-class Phase(StrEnum):
-    """Where an order stands, derived from its facts; the public names of `status`."""
-
-    PLACED = "placed"
-    CONFIRMED = "confirmed"
-    SHIPPED = "shipped"
-    PARTLY_SHIPPED = "partly_shipped"
-    IN_TRANSIT = "in_transit"
-    DELIVERED = "delivered"
-    AWAITING_CONFIRMATION = "awaiting_confirmation"
-    COMPLETED = "completed"
-    CANCELLATION_REQUESTED = "cancellation_requested"
-    CANCELLED = "cancelled"
-    DISPUTE_OPEN = "dispute_open"
-    PROPOSAL_WAITING = "proposal_waiting"
-    DISPUTE_ESCALATED = "dispute_escalated"
-    DISPUTE_CLOSED = "dispute_closed"
-    RETURN_REQUIRED = "return_required"
-    REFUNDED = "refunded"
 
 
 def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.event import Event, Kind
-from rules.phase import phase
-from rules.state import Phase, fold
+from rules.phase import Phase, phase
+from rules.state import fold
 
 ORDER = "8200000000000303"
 T0 = datetime(2026, 10, 1, 12, tzinfo=UTC)
