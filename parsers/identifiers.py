@@ -8,8 +8,9 @@ from urllib.parse import unquote
 # Parcel mails carry the order number only in links (docs/aliexpress-mail.md, "Identifiers"):
 # orderId=, tradeOrderId=, o_ids= (comma-separated, %2C when URL-encoded, &amp; in raw HTML).
 # Matched against the lower-cased HTML.
-# A parameter name must start the parameter: reverseOrderId= is a dispute's own number.
-_LINK_IDS = re.compile(r"[?&;](?:trade)?o(?:rderids?|_ids|rder_id)=((?:[0-9]|,|%2c)+)")
+# Starting with a literal lets the scan skip ahead; the name must start the parameter, which is
+# checked after the match: reverseOrderId= is a dispute's own number, not an order.
+_LINK_IDS = re.compile(r"(?:orderids?|o_ids|order_id)=((?:[0-9]|,|%2c)+)")
 _DIGIT_RUN = re.compile(r"\d{16,}")
 _SIXTEEN = re.compile(r"\d{16}")
 _TRACKING_LINK = re.compile(r"(?:trackingNumber|mailNo|logisticsNo)=([A-Za-z0-9]{8,34})", re.I)
@@ -36,6 +37,9 @@ def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str
     links = html_lowered or text.lower()
     if "=" in links:
         for m in _LINK_IDS.finditer(links):
+            start = m.start() - 5 if links.endswith("trade", 0, m.start()) else m.start()
+            if start > 0 and links[start - 1] not in "?&;":
+                continue
             for part in unquote(m.group(1)).split(","):
                 if _SIXTEEN.fullmatch(part):
                     found.setdefault(part)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -30,11 +31,24 @@ _ALWAYS, _KEYED = _index()
 _KEYS = tuple(_KEYED)
 
 
-def _candidates(lowered: str) -> list[Row]:
+# Order and parcel numbers make every subject different while its words repeat; with digit runs
+# masked, the rows to try are looked up once per template. No key holds a digit or "#", so the
+# masked subject contains exactly the keys the subject does.
+_DIGITS = re.compile(r"[0-9]+")
+if any(any(c.isdigit() or c == "#" for c in key) for key in _KEYS):
+    raise RuntimeError("a row's plain words hold a digit or '#': _DIGITS masking would hide it")
+
+
+def _candidates(lowered: str) -> tuple[Row, ...]:
+    return _candidates_of_template(_DIGITS.sub("#", lowered))
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates_of_template(masked: str) -> tuple[Row, ...]:
     indices = set(_ALWAYS)
-    for word in [word for word in _KEYS if word in lowered]:
+    for word in [word for word in _KEYS if word in masked]:
         indices.update(_KEYED[word])
-    return [TABLE[i] for i in sorted(indices)]
+    return tuple(TABLE[i] for i in sorted(indices))
 
 
 @dataclass(frozen=True, slots=True)
