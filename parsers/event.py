@@ -67,6 +67,9 @@ class Event:
     authentic: bool = False
     forwarded: bool = False
     attention: bool = False
+    # A seller pushing the buyer to close a dispute, confirm receipt early or pay outside
+    # AliExpress (docs/aliexpress-mail.md, "What buyers lose money to"); rules warn of a scam.
+    pressure: bool = False
     # Additions beyond the contract, to help users read and extend the recogniser.
     subject: str | None = None
     sender: str | None = None
@@ -79,6 +82,14 @@ class Event:
         data["kind"] = self.kind.value
         data["order_ids"] = list(self.order_ids)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        """The event `to_json` gave (unknown keys, such as `file`, are ignored)."""
+        known = {name: data[name] for name in _FIELDS if name in data}
+        known["kind"] = Kind(data["kind"])
+        known["order_ids"] = tuple(data.get("order_ids") or ())
+        return cls(**known)
 
 
 _FIELDS = tuple(f.name for f in fields(Event))
