@@ -18,6 +18,7 @@ from parsers.row import Row
 from parsers.senders import SenderClass, classify
 from parsers.vocabulary import (
     ATTENTION,
+    PRESSURE,
     PROPOSAL_LABEL,
     REFUND_LABEL,
     TOTAL_LABEL,
@@ -47,6 +48,19 @@ _LABELS: dict[Kind, tuple[re.Pattern[str], ...]] = {
 # by: the dates in them are estimates.
 _NO_MONEY = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
 _NO_DEADLINE = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
+# Where a seller speaks to the buyer: the mails that can carry pressure to close or pay outside.
+_SELLER_SPEAKS = frozenset({Kind.SELLER_MESSAGE, Kind.SELLER_PROPOSAL})
+# AliExpress's own advice says the same words negated: "don't close the dispute until ...".
+_NEGATED = re.compile(
+    r"(?:n't|\bnot|\bnever|\bnicht|\bnie|\bno|\bnão|\bne|\bне)\W+(?:\w+\W+){0,2}$"
+)
+
+
+def _pressured(lowered: str) -> bool:
+    return any(
+        not _NEGATED.search(lowered, max(0, m.start() - 30), m.start())
+        for m in PRESSURE.finditer(lowered)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +153,7 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
         currency=money[1] if money else None,
         deadline=deadline.isoformat().replace("+00:00", "Z") if deadline else None,
         language=_language(row, ties, normalised, lowered),
+        pressure=row.kind in _SELLER_SPEAKS and _pressured(lowered),
         template=row.name,
         **common,
     )

@@ -63,6 +63,20 @@ DEADLINE_CUE = re.compile(
     _L,
 )
 
+# A seller pushing the buyer off the dispute or the platform (docs/aliexpress-mail.md, "What buyers
+# lose money to": closing for a promise, confirming receipt early, paying outside AliExpress).
+PRESSURE = re.compile(
+    r"(?:close|cancel|withdraw|end)\s+(?:the|your|this)\s+dispute|confirm\s+(?:the\s+)?(?:receipt|delivery)"
+    r"|paypal|western\s+union|whatsapp|wechat|telegram|outside\s+(?:of\s+)?aliexpress"
+    r"|streitigkeit\s+(?:schließen|zurückziehen|beenden|stornieren)|erhalt\s+bestätigen"
+    r"|(?:cerrar|cancelar|retirar)\s+la\s+disputa|confirmar\s+(?:la\s+)?recepción"
+    r"|(?:fechar|cancelar|retirar)\s+a\s+disputa|confirmar\s+o\s+recebimento"
+    r"|(?:zamknij|zamknąć|anuluj|anulować)\s+spór|potwierdź\s+odbiór|potwierdzić\s+odbiór"
+    r"|(?:fermer|annuler|retirer)\s+le\s+litige|confirmer\s+la\s+réception"
+    r"|(?:закройте|закрыть|отмените|отменить)\s+спор|подтвердите\s+получение",
+    _L,
+)
+
 # Dates after these are delivery estimates, not deadlines the buyer must meet.
 NOT_DEADLINE = re.compile(
     r"deliver|arriv|zustell|lieferung|ankunft|entrega|llegada|dostaw|doręcz|livraison|доставк"

@@ -26,6 +26,7 @@ CONTRACT_DEFAULTS: dict[str, Any] = {
     "authentic": False,
     "forwarded": False,
     "attention": False,
+    "pressure": False,
 }
 
 

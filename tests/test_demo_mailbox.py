@@ -52,3 +52,10 @@ def test_the_zero_refund_proposal_shows_its_amount_and_deadline():
     event = recognise((MAILBOX / "new/1795679538.M21P100.demo").read_bytes())
     assert (event.amount, event.currency) == ("0.00", "USD")
     assert event.deadline == "2026-12-04T07:59:00Z"
+
+
+def test_the_sellers_chat_message_is_flagged_as_pressure_and_the_dispute_mail_is_not():
+    chat = recognise((MAILBOX / "new/1795683832.M22P100.demo").read_bytes())
+    dispute = recognise((MAILBOX / "cur/1795025255.M18P100.demo:2,S").read_bytes())
+    assert chat.pressure
+    assert not dispute.pressure  # AliExpress's own "don't close the dispute" advice
