@@ -62,6 +62,8 @@ class OrderState:
     paid_amount: tuple[str, str] | None = None
     proposed_amount: tuple[str, str] | None = None
     unverified: frozenset[str] = frozenset()  # Message-IDs of mails that failed authentication
+    verified: frozenset[Kind] = frozenset()  # kinds seen in at least one authentic mail
+    pressure_at: datetime | None = None  # latest seller message pushing to close or pay outside
 
     def seen(self, kind: Kind) -> bool:
         """Has any mail of this kind been seen?"""
@@ -98,6 +100,8 @@ def apply(state: OrderState, event: Event, when: datetime) -> OrderState:
         partial=state.partial or (kind is Kind.ORDER_SHIPPED and event.partial),
         fully_shipped=state.fully_shipped or (kind is Kind.ORDER_SHIPPED and not event.partial),
         unverified=state.unverified | ({event.message_id or "?"} if not event.authentic else set()),
+        verified=state.verified | ({kind} if event.authentic else set()),
+        pressure_at=_latest(state.pressure_at, when) if event.pressure else state.pressure_at,
     )
     return _stated(new, event, when)
 

@@ -1,0 +1,72 @@
+"""What each alert tells the buyer to do, with the seed's advice (docs/aliexpress-mail.md)."""
+
+from __future__ import annotations
+
+from rules.deadlines import Rule
+
+# Headlines say what happened; advice says what to do. Sources: the seed and its comments,
+# help-centre copy and the Megabonus guides quoted in docs/aliexpress-mail.md.
+HEADLINE: dict[str, str] = {
+    Rule.PROPOSAL: "The seller made a proposal in your dispute",
+    Rule.PROTECTION: "Buyer protection for this order is running out",
+    Rule.DISPUTE_WINDOW: "The window to open a dispute is closing",
+    Rule.CANCEL_DECISION: "The seller has not decided your cancellation request",
+    Rule.SELLER_REPLY: "The seller has not answered your dispute",
+    Rule.SHIPPING: "The order was confirmed but has not shipped",
+    Rule.STALLED: "The parcel has had no tracking update for a long time",
+    Rule.REFUND: "A promised refund has not arrived",
+    "awaiting_confirmation": "The order will soon be marked completed",
+    "attention": "An AliExpress mail about a dispute, refund or return was not recognised",
+    "pressure": "The seller is pushing you to close the dispute or pay outside AliExpress",
+    "unverified": "A mail claims to be from AliExpress but could not be verified",
+}
+
+ADVICE: dict[str, str] = {
+    Rule.PROPOSAL: (
+        "Answer the proposal on the dispute page before the deadline, or the dispute closes in "
+        "the seller's favour. Check the proposed amount against what you paid. If it is not "
+        "acceptable, reject it at once so AliExpress steps in; attach photos, video and "
+        "tracking screenshots."
+    ),
+    Rule.PROTECTION: (
+        "If the parcel has not arrived or is not as described, ask the seller to extend the "
+        "protection (5-7 days before the end) or open a dispute now, while at least 15 days "
+        "remain."
+    ),
+    Rule.DISPUTE_WINDOW: (
+        "If anything is missing or wrong, open a dispute before the window closes; attach "
+        "photos, video and tracking screenshots."
+    ),
+    Rule.CANCEL_DECISION: (
+        "Check the order page. If the seller ignores the request, contact them inside "
+        "AliExpress or open a dispute once the order ships or the protection runs low."
+    ),
+    Rule.SELLER_REPLY: (
+        "Check whether the refund came. If it did not, escalate the dispute so AliExpress decides."
+    ),
+    Rule.SHIPPING: (
+        "Ask the seller on the order page when it ships; you can cancel an order that has not "
+        "shipped."
+    ),
+    Rule.STALLED: (
+        "Look at the tracking on the order page. If it stays still, ask the seller and "
+        "consider a dispute before the protection ends."
+    ),
+    Rule.REFUND: (
+        "Check your payment method's statement and the order page; contact AliExpress support "
+        "if the refund is not listed."
+    ),
+    "awaiting_confirmation": (
+        "If you have not received the parcel or it is not as described, open a dispute now: "
+        "once the order is completed, only 15 days remain."
+    ),
+    "attention": "Open the mail and the order page now and read it yourself.",
+    "pressure": (
+        "Never close a dispute for a promise, never confirm receipt early and never pay "
+        "outside AliExpress. Keep all talk inside the dispute."
+    ),
+    "unverified": (
+        "Do not act on the mail itself: open the order page on aliexpress.com directly and "
+        "check what it says."
+    ),
+}

@@ -1,0 +1,159 @@
+"""Which alerts an order gets at a given moment, and that each fires under a stable key."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.event import Kind as K
+from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
+from rules.policy import Policy
+from rules.state import fold
+from tests.rules.test_state import ORDER, T0, ev, event_strategy
+
+POLICY = Policy()
+NO_MARKS = Marks()
+PROPOSAL_DUE = "2026-11-20T07:59:00+00:00"
+
+
+def at(day: float) -> datetime:
+    return T0 + timedelta(days=day)
+
+
+def rules_at(events, day: float, marks: Marks = NO_MARKS) -> list[str]:
+    return sorted(d.rule for d in decide(fold(ORDER, events), at(day), POLICY, marks))
+
+
+def proposal(day: int = 42, **fields):
+    fields.setdefault("deadline", PROPOSAL_DUE)
+    return ev(K.SELLER_PROPOSAL, day, **fields)
+
+
+def test_a_proposal_alerts_at_once_and_urgently():
+    (decision,) = decide(
+        fold(ORDER, [ev(K.DISPUTE_OPENED, 40), proposal()]), at(42.1), POLICY, NO_MARKS
+    )
+    assert decision.rule == "proposal_waiting"
+    assert decision.urgent
+    assert decision.due == datetime.fromisoformat(PROPOSAL_DUE)
+
+
+def test_the_proposal_alert_shows_proposed_and_paid_amounts():
+    events = [
+        ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
+        proposal(amount="0.00", currency="USD"),
+    ]
+    (decision,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
+    assert decision.details == {"proposed": "0.00 USD", "paid": "23.40 USD"}
+
+
+def test_proposal_reminders_follow_the_lead_times_before_a_stated_deadline():
+    events = [ev(K.DISPUTE_OPENED, 40), proposal()]
+    due = datetime.fromisoformat(PROPOSAL_DUE)
+    state = fold(ORDER, events)
+    leads = [d.lead for d in decide(state, due - timedelta(hours=5), POLICY, NO_MARKS) if d.lead]
+    assert leads == [timedelta(hours=6)]
+
+
+def test_a_proposal_without_a_date_is_reminded_daily():
+    events = [ev(K.DISPUTE_OPENED, 40), ev(K.SELLER_PROPOSAL, 42)]
+    keys = {
+        d.key
+        for day in (43.5, 44.5)
+        for d in decide(fold(ORDER, events), at(day), POLICY, NO_MARKS)
+    }
+    assert {k for k in keys if ":daily:" in k} == {
+        f"proposal_waiting:{ORDER}:daily:1",
+        f"proposal_waiting:{ORDER}:daily:2",
+    }
+
+
+def test_an_answered_proposal_stops_alerting():
+    events = [ev(K.DISPUTE_OPENED, 40), proposal(), ev(K.DISPUTE_ESCALATED, 43)]
+    assert "proposal_waiting" not in rules_at(events, 44)
+
+
+def test_an_unverified_proposal_gives_a_warning_not_an_instruction():
+    events = [ev(K.DISPUTE_OPENED, 40), proposal(authentic=False)]
+    (decision,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
+    assert (decision.rule, decision.verified, decision.urgent) == ("unverified", False, False)
+    assert "order page" in decision.advice
+
+
+def test_awaiting_confirmation_alerts_at_once():
+    assert "awaiting_confirmation" in rules_at(
+        [ev(K.ORDER_SHIPPED, 3), ev(K.AWAITING_CONFIRMATION, 60)], 60.1
+    )
+
+
+def test_protection_reminder_fifteen_days_before_the_end():
+    events = [ev(K.ORDER_SHIPPED, 3)]  # protection ends on day 93
+    assert rules_at(events, 77) == []
+    assert rules_at(events, 79) == ["protection_ending"]
+
+
+def test_dispute_window_reminders_only_with_a_problem_or_when_watched():
+    delivered = [
+        ev(K.ORDER_SHIPPED, 3, parcel_id="LP1"),
+        ev(K.PARCEL_DELIVERED, 20, parcel_id="LP1"),
+        ev(K.DELIVERY_CONFIRMED, 30),
+    ]
+    assert rules_at(delivered, 44) == []
+    assert rules_at(delivered, 44, Marks(watched=True)) == ["dispute_window"]
+    partly = [ev(K.ORDER_SHIPPED, 3, parcel_id="LP1", partial=True), ev(K.DELIVERY_CONFIRMED, 30)]
+    assert "dispute_window" in rules_at(partly, 44)
+
+
+def test_overdue_checks_fire_only_after_their_date():
+    cancel = [ev(K.ORDER_CONFIRMED, 1), ev(K.CANCELLATION_REQUESTED, 2)]
+    assert "cancellation_undecided" not in rules_at(cancel, 10)
+    assert "cancellation_undecided" in rules_at(cancel, 11.5)
+    assert "seller_silent" in rules_at([ev(K.DISPUTE_OPENED, 40)], 45.5)
+    assert "refund_missing" in rules_at([ev(K.CANCELLATION_ACCEPTED, 3)], 23.5)
+
+
+def test_seller_pressure_gives_a_scam_warning():
+    assert "pressure" in rules_at([ev(K.SELLER_MESSAGE, 41, pressure=True)], 41.1)
+
+
+def test_acked_rules_and_snoozes_silence_alerts_but_not_urgent_ones():
+    events = [
+        ev(K.ORDER_SHIPPED, 3),
+        ev(K.DISPUTE_OPENED, 40),
+        ev(K.SELLER_MESSAGE, 41, pressure=True),
+        proposal(),
+    ]
+    found = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
+    assert {
+        d.rule for d in filter_marked(found, Marks(acked=frozenset({"pressure"})), at(42.1))
+    } == {"proposal_waiting"}
+    snoozed = Marks(snoozed_until=at(50))
+    assert {d.rule for d in filter_marked(found, snoozed, at(42.1))} == {"proposal_waiting"}
+    assert filter_marked(found, Marks(acked=frozenset({"*"})), at(42.1)) == []
+
+
+def test_noise_limit_one_ordinary_alert_per_order_per_day():
+    ordinary = [
+        Decision(f"k{i}", ORDER, "parcel_stalled", "h", "a", due=at(30 + i)) for i in range(3)
+    ]
+    urgent = Decision("u", ORDER, "proposal_waiting", "h", "a", urgent=True)
+    assert [d.key for d in noise_limit([*ordinary, urgent], alerted_today=())] == ["u", "k0"]
+    assert [d.key for d in noise_limit([*ordinary, urgent], alerted_today={ORDER})] == ["u"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(event_strategy, max_size=12), st.integers(0, 200))
+def test_replaying_all_mails_never_yields_a_second_key(events, day):
+    once = decide(fold(ORDER, events), at(day), POLICY, NO_MARKS)
+    twice = decide(fold(ORDER, events + events), at(day), POLICY, NO_MARKS)
+    assert [d.key for d in twice] == [d.key for d in once]
+    assert len({d.key for d in once}) == len(once)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(event_strategy, max_size=12), st.integers(0, 200))
+def test_every_due_time_is_timezone_aware(events, day):
+    for decision in decide(fold(ORDER, events), at(day), POLICY, NO_MARKS):
+        assert decision.due is None or decision.due.tzinfo is not None
