@@ -1,0 +1,141 @@
+"""Deadlines as an RFC 5545 calendar (`aliwatch calendar`), one event with alarms per deadline."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Alarm, Calendar, Event
+from icalendar.enums import TRANSP
+
+from rules.deadlines import Deadline, Rule
+
+PRODID = "-//aliwatch//aliwatch//EN"
+CALENDAR_NAME = "aliwatch deadlines"
+EVENT_LENGTH = timedelta(minutes=30)
+ORDER_PAGE = "https://www.aliexpress.com/p/order/detail.html?orderId={}"
+
+# Only ids reach the calendar from mail (order numbers are digits, parcel numbers alphanumerics);
+# anything else means a caller passed mail text, which must not be exported.
+_ORDER_ID = re.compile(r"[0-9]+", re.ASCII)
+_SUBJECT = re.compile(r"[A-Za-z0-9]*", re.ASCII)
+
+# The action each deadline asks for, as a calendar title.
+_SUMMARY: dict[Rule, str] = {
+    Rule.PROPOSAL: "Answer the seller's proposal",
+    Rule.PROTECTION: "Buyer protection ends",
+    Rule.DISPUTE_WINDOW: "Last day to open a dispute",
+    Rule.CANCEL_DECISION: "Cancellation still undecided",
+    Rule.SELLER_REPLY: "Seller silent in the dispute: check the refund",
+    Rule.SHIPPING: "Order still not shipped",
+    Rule.STALLED: "Parcel stalled",
+    Rule.REFUND: "Promised refund still missing",
+}
+
+# What to do, after the seed's advice (issue #3); `build_calendar(advice=...)` may replace it.
+_ADVICE: dict[Rule, str] = {
+    Rule.PROPOSAL: (
+        "Accept or reject the seller's proposal in the dispute before the deadline. Reject an "
+        "unsuitable proposal at once so AliExpress steps in; never close a dispute for a promise."
+    ),
+    Rule.PROTECTION: (
+        "If the item has not arrived or is not as described, ask the seller to extend buyer "
+        "protection or open a dispute now."
+    ),
+    Rule.DISPUTE_WINDOW: (
+        "After this date a dispute can no longer be opened. If anything is wrong, open one now "
+        "and attach photos, video or tracking screenshots."
+    ),
+    Rule.CANCEL_DECISION: (
+        "The seller has not decided on the cancellation. Check the order page and ask the seller "
+        "to decide."
+    ),
+    Rule.SELLER_REPLY: (
+        "The seller has not answered the dispute. Check whether the refund came; escalate the "
+        "dispute if not."
+    ),
+    Rule.SHIPPING: (
+        "The seller has not shipped within the shipping window. Check the order page; ask the "
+        "seller or cancel the order."
+    ),
+    Rule.STALLED: (
+        "The parcel has had no tracking update for weeks. Check the tracking and ask the seller; "
+        "open a dispute before buyer protection ends if it stays stuck."
+    ),
+    Rule.REFUND: (
+        "A promised refund has not arrived. Check your payment statement and the order page; "
+        "contact AliExpress support if it is missing."
+    ),
+}
+
+_ALARMS: dict[Rule, tuple[timedelta, ...]] = {
+    Rule.PROPOSAL: (timedelta(hours=24), timedelta(hours=6))
+}
+_DEFAULT_ALARMS = (timedelta(hours=24),)
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware: {moment!r}")
+    return moment.astimezone(UTC)
+
+
+def event_uid(order_id: str, deadline: Deadline) -> str:
+    """A UID that is the same for the same deadline, so re-importing updates the event."""
+    due = _utc(deadline.due, "due").strftime("%Y%m%dT%H%M%SZ")
+    key = "\x1f".join((deadline.rule.value, order_id, deadline.subject, due))
+    return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@aliwatch"
+
+
+def _event(order_id: str, deadline: Deadline, now: datetime, advice: Mapping[Rule, str]) -> Event:
+    if not _ORDER_ID.fullmatch(order_id):
+        raise ValueError(f"order id must be digits: {order_id!r}")
+    if not _SUBJECT.fullmatch(deadline.subject):
+        raise ValueError(f"deadline subject must be alphanumeric: {deadline.subject!r}")
+    due = _utc(deadline.due, "due")
+    about = f"order {order_id}" + (f", parcel {deadline.subject}" if deadline.subject else "")
+    summary = f"{_SUMMARY[deadline.rule]} — {about}"
+    link = ORDER_PAGE.format(order_id)
+    source = "stated in an AliExpress mail" if deadline.stated else "estimated by aliwatch"
+    description = f"{advice[deadline.rule]}\n\nDate {source}.\nOrder page: {link}"
+    alarms = [
+        Alarm.new_display(description=f"{summary} (due in {_hours(lead)} h)", trigger=-lead)
+        for lead in _ALARMS.get(deadline.rule, _DEFAULT_ALARMS)
+    ]
+    return Event.new(
+        uid=event_uid(order_id, deadline),
+        stamp=now,
+        start=due,
+        end=due + EVENT_LENGTH,
+        summary=summary,
+        description=description,
+        url=link,
+        transparency=TRANSP.TRANSPARENT,  # a reminder, not a meeting: leave free/busy alone
+        subcomponents=alarms,
+    )
+
+
+def _hours(lead: timedelta) -> int:
+    return int(lead.total_seconds() // 3600)
+
+
+def build_calendar(
+    items: Iterable[tuple[str, Deadline]],
+    now: datetime,
+    *,
+    advice: Mapping[Rule, str] | None = None,
+) -> bytes:
+    """The ICS bytes for (order id, deadline) pairs; `now` is the DTSTAMP, `advice` per rule."""
+    stamp = _utc(now, "now")
+    texts = {**_ADVICE, **(advice or {})}
+    calendar = Calendar()
+    calendar.prodid = PRODID
+    calendar.version = "2.0"
+    calendar.calscale = "GREGORIAN"
+    calendar.calendar_name = CALENDAR_NAME
+    for order_id, deadline in items:
+        calendar.add_component(_event(order_id, deadline, stamp, texts))
+    data: bytes = calendar.to_ical()  # unannotated in icalendar 7.3
+    return data
