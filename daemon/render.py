@@ -1,0 +1,128 @@
+"""Turning orders, deadlines and decisions into text for people (tables, alert bodies)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from rules.deadlines import Deadline
+from rules.decide import Decision
+from rules.phase import phase
+from rules.state import OrderState
+
+ORDER_PAGE = "https://www.aliexpress.com/p/order/detail.html?orderId={}"
+_RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
+
+
+def local_time(when: datetime, zone: tzinfo) -> str:
+    """An absolute local time a person can act on: 'Thu 3 Dec 2026 23:59 PST'."""
+    local = when.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def countdown(when: datetime, now: datetime) -> str:
+    """'in 6 d 4 h', 'in 45 min', '2 d ago'."""
+    delta = when - now
+    past = delta < timedelta()
+    delta = abs(delta)
+    days, rest = divmod(int(delta.total_seconds()), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        text = f"{days} d {hours} h" if hours else f"{days} d"
+    elif hours:
+        text = f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    else:
+        text = f"{minutes} min"
+    return f"{text} ago" if past else f"in {text}"
+
+
+def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
+    """The plain-text body of one alert: what happened, the deadline, what to do, the link."""
+    lines = [f"{decision.headline} — order {decision.order_id}"]
+    if decision.due is not None:
+        due = decision.due
+        lines.append(f"Deadline: {local_time(due, zone)} ({countdown(due, now)})")
+    details = decision.details
+    if "claims" in details:
+        lines.append(f"The mail claims: {details['claims']}")
+    if "proposed" in details:
+        paid = f" (you paid {details['paid']})" if "paid" in details else ""
+        lines.append(f"Proposed refund: {details['proposed']}{paid}")
+    lines.append(f"What to do: {decision.advice}")
+    lines.append(f"Order page: {ORDER_PAGE.format(decision.order_id)}")
+    return "\n".join(lines)
+
+
+def order_json(state: OrderState, found: Sequence[Deadline]) -> dict[str, Any]:
+    """The `status --json` / `timeline --json` view of one order (a public contract)."""
+    return {
+        "order_id": state.order_id,
+        "phase": phase(state).value,
+        "parcels": [
+            {
+                "parcel_id": p.parcel_id,
+                "stage": p.stage,
+                "last_update": _iso(p.last_update),
+                "delivered_at": _iso(p.delivered_at),
+            }
+            for p in sorted(state.parcels.values(), key=lambda p: p.parcel_id)
+        ],
+        "paid": " ".join(state.paid_amount) if state.paid_amount else None,
+        "proposed": " ".join(state.proposed_amount) if state.proposed_amount else None,
+        "deadlines": [
+            {"rule": d.rule.value, "due": _iso(d.due), "stated": d.stated, "subject": d.subject}
+            for d in found
+        ],
+        "next_deadline": _iso(found[0].due) if found else None,
+        "unverified_mails": len(state.unverified),
+    }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat().replace("+00:00", "Z") if when else None
+
+
+def _paint(left: timedelta | None) -> str:
+    if left is None:
+        return ""
+    if left < timedelta(hours=24):
+        return _RED
+    return _YELLOW if left < timedelta(days=3) else ""
+
+
+def status_table(
+    rows: Sequence[tuple[OrderState, Sequence[Deadline]]],
+    now: datetime,
+    zone: tzinfo,
+    *,
+    colour: bool,
+) -> str:
+    """One line per order: phase, parcels, next deadline with countdown; red under 24 h."""
+    header = ("ORDER", "PHASE", "PARCELS", "NEXT DEADLINE", "WHEN", "RULE")
+    lines = [header]
+    urgency: list[str] = [""]
+    for state, found in rows:
+        parcels = list(state.parcels.values())
+        delivered = sum(1 for p in parcels if p.delivered_at)
+        parcel_text = f"{delivered}/{len(parcels)} delivered" if parcels else "-"
+        nxt = found[0] if found else None
+        lines.append(
+            (
+                state.order_id,
+                phase(state).value,
+                parcel_text,
+                local_time(nxt.due, zone) if nxt else "-",
+                countdown(nxt.due, now) if nxt else "-",
+                nxt.rule.value if nxt else "-",
+            )
+        )
+        left = nxt.due - now if nxt else None
+        urgency.append(_paint(left))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for line, paint in zip(lines, urgency, strict=True):
+        text = "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        out.append(f"{paint}{text}{_RESET}" if colour and paint else text)
+    return "\n".join(out)
