@@ -83,9 +83,10 @@ def _utc(moment: datetime, name: str) -> datetime:
 
 
 def event_uid(order_id: str, deadline: Deadline) -> str:
-    """A UID that is the same for the same deadline, so re-importing updates the event."""
-    due = _utc(deadline.due, "due").strftime("%Y%m%dT%H%M%SZ")
-    key = "\x1f".join((deadline.rule.value, order_id, deadline.subject, due))
+    """One UID per (rule, order, parcel): re-importing after a deadline moved (a new proposal,
+    an extended protection) updates the event instead of leaving the old date beside the new
+    (RFC 5545 section 3.8.4.7: the UID names the event, DTSTAMP says which version is newer)."""
+    key = "\x1f".join((deadline.rule.value, order_id, deadline.subject))
     return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@aliwatch"
 
 

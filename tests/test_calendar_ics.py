@@ -110,11 +110,22 @@ def test_uids_are_stable_across_builds_at_different_times() -> None:
     assert [str(e["UID"]) for e in first] == [str(e["UID"]) for e in later]
 
 
-def test_a_moved_deadline_gets_another_uid() -> None:
+def test_a_moved_deadline_keeps_its_uid_so_a_reimport_updates_it() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    a = Deadline(Rule.PROPOSAL, due)
-    b = Deadline(Rule.PROPOSAL, due + timedelta(days=1))
-    events = parse(build_calendar([(PROPOSAL_ORDER, a), (PROPOSAL_ORDER, b)], NOW)).events
+    before = parse(build_calendar([(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW)).events
+    moved = Deadline(Rule.PROPOSAL, due + timedelta(days=1))
+    after = parse(build_calendar([(PROPOSAL_ORDER, moved)], NOW + timedelta(hours=1))).events
+    assert before[0]["UID"] == after[0]["UID"]
+    assert after[0].DTSTAMP > before[0].DTSTAMP
+
+
+def test_different_parcels_of_one_order_get_different_uids() -> None:
+    due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
+    items = [
+        (PROPOSAL_ORDER, Deadline(Rule.STALLED, due, subject="LP1")),
+        (PROPOSAL_ORDER, Deadline(Rule.STALLED, due, subject="LP2")),
+    ]
+    events = parse(build_calendar(items, NOW)).events
     assert events[0]["UID"] != events[1]["UID"]
 
 
