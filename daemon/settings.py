@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -55,3 +56,13 @@ class Settings(BaseSettings):
             refund_days=self.refund_days,
             remind_before=self.remind_before,
         )
+
+    # The state database (daemon/store); None: daemon.paths.default_db_path().
+    db_path: Path | None = None
+
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _path(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
+        return value

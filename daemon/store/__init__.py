@@ -1,0 +1,18 @@
+"""The SQLite state store: mails examined, events, orders, parcels, alerts, acks and snoozes."""
+
+from daemon.store.alerts import Alert, AlertState
+from daemon.store.errors import NotInStoreError, StoreError
+from daemon.store.mails import MailKey, MailStatus
+from daemon.store.marks import Acks
+from daemon.store.store import Store
+
+__all__ = [
+    "Acks",
+    "Alert",
+    "AlertState",
+    "MailKey",
+    "MailStatus",
+    "NotInStoreError",
+    "Store",
+    "StoreError",
+]

@@ -1,0 +1,121 @@
+"""Alerts by key: each key is added once, ever, then tried until sent (the outbox)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from daemon.store.base import Connected
+from daemon.store.codec import short_error, text_time, time_text
+from daemon.store.errors import NotInStoreError
+
+AlertState = Literal["pending", "sent", "failed", "acked"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One stored alert; `payload` is what the channels need to word it."""
+
+    key: str
+    order_id: str | None
+    rule: str
+    due: datetime | None
+    created_at: datetime
+    state: AlertState
+    attempts: int
+    last_error: str | None
+    payload: dict[str, Any]
+
+
+_SELECT = (
+    "SELECT key, order_id, rule, due, created_at, state, attempts, last_error, payload FROM alerts "
+)
+
+
+def _alert(row: sqlite3.Row) -> Alert:
+    return Alert(
+        key=row["key"],
+        order_id=row["order_id"],
+        rule=row["rule"],
+        due=text_time(row["due"]) if row["due"] else None,
+        created_at=text_time(row["created_at"]),
+        state=row["state"],
+        attempts=int(row["attempts"]),
+        last_error=row["last_error"],
+        payload=json.loads(row["payload"]),
+    )
+
+
+class Alerts(Connected):
+    """The alerts decided so far and how their delivery went."""
+
+    def add_alert(
+        self,
+        key: str,
+        *,
+        order_id: str | None,
+        rule: str,
+        due: datetime | None,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> bool:
+        """Add the alert unless its key was ever added; True when it is new.
+
+        The key is kept forever, so the same decision made again (after a restart, a replay of
+        the mailbox, or an acknowledgement) never alerts twice. `order_id`, when given, must be
+        an order the store knows.
+        """
+        with self._write() as db:
+            row = db.execute(
+                "INSERT INTO alerts (key, order_id, rule, due, created_at, payload)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id",
+                (
+                    key,
+                    order_id,
+                    rule,
+                    time_text(due) if due else None,
+                    time_text(now),
+                    json.dumps(payload, sort_keys=True, ensure_ascii=False),
+                ),
+            ).fetchone()
+        return row is not None
+
+    def alert(self, key: str) -> Alert | None:
+        """The alert stored under `key`, if any."""
+        rows = self._read(_SELECT + "WHERE key = ?", (key,))
+        return _alert(rows[0]) if rows else None
+
+    def pending_alerts(self, max_attempts: int = 5) -> list[Alert]:
+        """Alerts to deliver, oldest first: pending ones, and failed ones tried < max_attempts."""
+        rows = self._read(
+            _SELECT + "WHERE state = 'pending' OR (state = 'failed' AND attempts < ?)"
+            " ORDER BY created_at, id",
+            (max_attempts,),
+        )
+        return [_alert(row) for row in rows]
+
+    def mark_sent(self, key: str, now: datetime) -> None:
+        """The alert was delivered."""
+        self._mark(
+            key,
+            "UPDATE alerts SET state = 'sent', attempts = attempts + 1,"
+            " last_attempt_at = ? WHERE key = ?",
+            (time_text(now), key),
+        )
+
+    def mark_failed(self, key: str, error: str, now: datetime) -> None:
+        """A delivery failed with `error` (cut short); one more attempt is counted."""
+        self._mark(
+            key,
+            "UPDATE alerts SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+            " last_attempt_at = ? WHERE key = ?",
+            (short_error(error), time_text(now), key),
+        )
+
+    def _mark(self, key: str, sql: str, params: tuple[Any, ...]) -> None:
+        with self._write() as db:
+            if db.execute(sql, params).rowcount == 0:
+                raise NotInStoreError(f"no alert with key {key!r}")

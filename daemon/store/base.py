@@ -1,0 +1,47 @@
+"""The connection every part of the store shares, and its transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from daemon.store.errors import StoreError
+
+
+class Connected:
+    """Holds the open database; reads and writes go through `_read` and `_write`."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of its writes are committed, or none (on any exception)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot start a write: {err}") from err
+        try:
+            yield self._db
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"write failed: {exc}") from exc
+            raise
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error as err:
+                raise StoreError(f"cannot roll back: {err}") from err
+
+    def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
+        """All rows of one query."""
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as err:
+            raise StoreError(f"read failed: {err}") from err

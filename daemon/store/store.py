@@ -1,0 +1,86 @@
+"""The state store: one SQLite database (WAL mode) holding everything aliwatch remembers."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+
+from daemon.store.alerts import Alerts
+from daemon.store.errors import StoreError
+from daemon.store.mails import MailLog
+from daemon.store.marks import Marks
+from daemon.store.migrations import migrate
+from daemon.store.orders import Orders
+
+# How long a write waits for another process's write (the CLI beside the daemon) to finish.
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+class Store(MailLog, Orders, Marks, Alerts):
+    """The state database; open with `Store.open(path)`, close with `close()` or `with`.
+
+    Every write is one transaction and every failure of SQLite or the file system is raised as
+    StoreError. Times go in and come out as aware UTC datetimes.
+    """
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating it, private to the user) and migrate the database at `path`."""
+        try:
+            _make_private_dirs(path.parent)
+            _touch_private(path)
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except (OSError, sqlite3.Error) as err:
+            raise StoreError(f"cannot open the database {path}: {err}") from err
+        try:
+            _configure(db, path)
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db)
+
+    def close(self) -> None:
+        """Close the database; the store cannot be used afterwards."""
+        try:
+            self._db.close()
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot close the database: {err}") from err
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _make_private_dirs(folder: Path) -> None:
+    """Create the missing folders of `folder` with mode 0700 (XDG base directory spec)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for part in reversed(missing):
+        part.mkdir(mode=0o700)
+
+
+def _touch_private(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it (0644)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(descriptor)
+
+
+def _configure(db: sqlite3.Connection, path: Path) -> None:
+    try:
+        db.row_factory = sqlite3.Row
+        (mode,) = db.execute("PRAGMA journal_mode = WAL").fetchone()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000):d}")
+    except sqlite3.Error as err:
+        raise StoreError(f"cannot open the database {path}: {err}") from err
+    if str(mode).lower() != "wal":
+        raise StoreError(f"the database {path} cannot use WAL mode (journal mode {mode})")
