@@ -12,8 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The demo's "today": the sample mailbox's stories are told as of this moment, every time.
+DEMO_NOW ?= 2026-11-26T12:00:00Z
+DEMO_DB  := $(VENV)/demo/aliwatch.db
+
 demo: $(STAMP)
+	@echo "== what each mail in examples/mailbox means =="
 	$(BIN)/aliwatch parse examples/mailbox
+	@rm -rf $(VENV)/demo
+	@echo
+	@echo "== the mailbox through the state store and the rules (as of $(DEMO_NOW)) =="
+	ALIWATCH_DB_PATH=$(DEMO_DB) $(BIN)/aliwatch import --now $(DEMO_NOW) examples/mailbox
+	@echo
+	ALIWATCH_DB_PATH=$(DEMO_DB) $(BIN)/aliwatch status --now $(DEMO_NOW)
 
 system-packages:
 	@bash scripts/system-packages.sh

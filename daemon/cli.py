@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TextIO
 
 from pydantic import ValidationError
 
+from daemon import commands
+from daemon.commands import CommandError
 from daemon.parse_command import answer, print_json, print_table
 from daemon.quiet import quiet_libraries
 from daemon.settings import Settings
 from daemon.sources import iter_inputs
+from daemon.store import StoreError
 from parsers import AuthPolicy
 
 
@@ -32,7 +37,56 @@ def _parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("--json", action="store_true", help="one JSON object per mail per line")
     parse.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
+
+    imp = commands.add_parser(
+        "import",
+        help="read mail files into the state store and show the alerts they raise",
+        description="Record mail from files, a Maildir, a folder of .eml or an mbox (e.g. a "
+        "Google Takeout export) in the state store, run the rules once and print new alerts. "
+        "Mail already recorded is skipped.",
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
+
+    status = commands.add_parser("status", help="open orders with their next deadline")
+    status.add_argument("--json", action="store_true", help="a JSON list of orders")
+    status.add_argument("--all", action="store_true", help="include finished orders")
+
+    timeline = commands.add_parser("timeline", help="every mail recorded for one order")
+    timeline.add_argument("order", metavar="ORDER", help="16-digit order number")
+    timeline.add_argument("--json", action="store_true", help="a JSON list of events")
+
+    cal = commands.add_parser("calendar", help="open deadlines as an iCalendar (.ics) file")
+    cal.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    ack = commands.add_parser("ack", help="acknowledge an order's alerts until new mail arrives")
+    ack.add_argument("order", metavar="ORDER", help="16-digit order number")
+    ack.add_argument("--rule", metavar="R", help="only this rule (e.g. proposal_waiting)")
+
+    snooze = commands.add_parser("snooze", help="quiet an order's ordinary alerts for a while")
+    snooze.add_argument("order", metavar="ORDER", help="16-digit order number")
+    snooze.add_argument("duration", metavar="DURATION", help="e.g. 3d, 12h, 1d12h")
+
+    watch = commands.add_parser("watch", help="mark an order as a problem to follow")
+    watch.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    for sub in (imp, status, timeline, cal, ack, snooze, watch):
+        sub.add_argument(
+            "--now",
+            type=_aware_time,
+            metavar="TIME",
+            help="pretend it is this ISO 8601 time (for demos and tests)",
+        )
     return parser
+
+
+def _aware_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from err
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a zone, e.g. 2026-11-26T12:00Z")
+    return value.astimezone(UTC)
 
 
 def _settings_or_exit() -> Settings:
@@ -51,14 +105,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_libraries()
     settings = _settings_or_exit()
     if args.command == "parse":
-        policy = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
-        answers = (answer(item, policy) for item in iter_inputs(args.paths, sys.stdin.buffer))
-        try:
-            (print_json if args.json else print_table)(answers, sys.stdout)
-        except BrokenPipeError:
-            # `aliwatch parse ... | head` closed the pipe: not an error worth a traceback.
-            sys.stderr.close()
-            return 0
+        return _parse(args, settings)
+    now = args.now or datetime.now(UTC)  # read once per command and passed down
+    out = sys.stdout
+    try:
+        return _run(args, settings, now, out)
+    except (CommandError, StoreError) as err:
+        print(f"aliwatch: {err}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:
+    command = args.command
+    if command == "import":
+        return commands.import_mail(settings, args.paths, now, out)
+    if command == "status":
+        return commands.status(settings, now, out, as_json=args.json, everything=args.all)
+    if command == "timeline":
+        return commands.timeline(settings, args.order, out, as_json=args.json)
+    if command == "calendar":
+        return commands.calendar(settings, now, args.output, out)
+    if command == "ack":
+        return commands.ack(settings, args.order, args.rule, now, out)
+    if command == "snooze":
+        return commands.snooze(settings, args.order, args.duration, now, out)
+    return commands.watch(settings, args.order, now, out)
+
+
+def _parse(args: argparse.Namespace, settings: Settings) -> int:
+    policy = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
+    answers = (answer(item, policy) for item in iter_inputs(args.paths, sys.stdin.buffer))
+    try:
+        (print_json if args.json else print_table)(answers, sys.stdout)
+    except BrokenPipeError:
+        # `aliwatch parse ... | head` closed the pipe: not an error worth a traceback.
+        sys.stderr.close()
     return 0
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -66,3 +67,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return Path(value.strip()).expanduser() if value.strip() else None
         return value
+
+    # Deadlines are shown in this zone (IANA name, e.g. Europe/Berlin); None: the system's.
+    timezone: str | None = None
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                ZoneInfo(value.strip())
+            except (ZoneInfoNotFoundError, ValueError) as err:
+                raise ValueError(f"{value!r} is not a time zone name like Europe/Berlin") from err
+            return value.strip()
+        return value
+
+    def zone(self) -> tzinfo:
+        """The zone deadlines are shown in."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        return datetime.now().astimezone().tzinfo or UTC

@@ -95,7 +95,7 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
         found.append(
             Deadline(Rule.SHIPPING, first[Kind.ORDER_CONFIRMED] + _days(policy.shipping_days))
         )
-    if now_phase not in _CLOSED:
+    if now_phase not in _CLOSED | _DISPUTE:  # in a dispute, tracking is the dispute's evidence
         for parcel in state.parcels.values():
             if parcel.delivered_at is None and parcel.last_update is not None:
                 due = parcel.last_update + _days(policy.stall_days)

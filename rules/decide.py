@@ -68,7 +68,8 @@ def _decision(
 ) -> Decision:
     trigger = _TRIGGER.get(rule)
     verified = trigger is None or trigger in state.verified
-    urgent = rule == Rule.PROPOSAL or (due is not None and due - now <= URGENT_WITHIN)
+    # Issue #3: proposals, and deadlines still ahead but under 24 h away, break every limit.
+    urgent = rule == Rule.PROPOSAL or (due is not None and now <= due <= now + URGENT_WITHIN)
     details: dict[str, str] = {}
     if state.proposed_amount and rule == Rule.PROPOSAL:
         details["proposed"] = " ".join(state.proposed_amount)

@@ -115,7 +115,7 @@ def _stated(state: OrderState, event: Event, when: datetime) -> OrderState:
         return replace(state, proposal_deadline=deadline, proposed_amount=money)
     if event.kind is Kind.PROTECTION_EXTENDED and deadline is not None:
         return replace(state, protection_end=_latest(state.protection_end, deadline))
-    if event.kind in (Kind.ORDER_PLACED, Kind.ORDER_CONFIRMED) and money:
+    if event.kind in (Kind.ORDER_PLACED, Kind.ORDER_CONFIRMED, Kind.ORDER_SHIPPED) and money:
         return replace(state, paid_amount=state.paid_amount or money)
     return state
 

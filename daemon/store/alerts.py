@@ -97,6 +97,15 @@ class Alerts(Connected):
         )
         return [_alert(row) for row in rows]
 
+    def orders_alerted_since(self, since: datetime) -> set[str]:
+        """Orders that got an ordinary (not urgent) alert since `since`: the daily noise limit."""
+        rows = self._read(
+            "SELECT DISTINCT order_id FROM alerts WHERE created_at >= ? AND order_id IS NOT NULL"
+            " AND coalesce(json_extract(payload, '$.urgent'), 0) = 0",
+            (time_text(since),),
+        )
+        return {row[0] for row in rows}
+
     def mark_sent(self, key: str, now: datetime) -> None:
         """The alert was delivered."""
         self._mark(

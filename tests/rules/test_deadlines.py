@@ -92,3 +92,8 @@ def test_deadlines_are_sorted_and_aware():
     found = deadlines(fold(ORDER, events), POLICY)
     assert [d.due for d in found] == sorted(d.due for d in found)
     assert all(d.due.tzinfo is not None for d in found)
+
+
+def test_no_stall_check_while_a_dispute_is_open():
+    events = [ev(K.PARCEL_UPDATE, 5, parcel_id="LP1", stage="departed"), ev(K.DISPUTE_OPENED, 30)]
+    assert due(events, Rule.STALLED) == []

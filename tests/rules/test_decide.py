@@ -157,3 +157,15 @@ def test_replaying_all_mails_never_yields_a_second_key(events, day):
 def test_every_due_time_is_timezone_aware(events, day):
     for decision in decide(fold(ORDER, events), at(day), POLICY, NO_MARKS):
         assert decision.due is None or decision.due.tzinfo is not None
+
+
+def test_an_overdue_check_is_not_urgent():
+    events = [ev(K.PARCEL_UPDATE, 5, parcel_id="LP1", stage="departed")]
+    (decision,) = decide(fold(ORDER, events), at(40), POLICY, NO_MARKS)
+    assert (decision.rule, decision.urgent) == ("parcel_stalled", False)
+
+
+def test_a_deadline_under_a_day_ahead_is_urgent():
+    events = [ev(K.ORDER_SHIPPED, 3)]  # protection ends on day 93
+    (decision,) = decide(fold(ORDER, events), at(92.5), POLICY, NO_MARKS)
+    assert decision.urgent

@@ -186,3 +186,8 @@ def test_every_time_in_the_state_is_timezone_aware(events):
     ]
     times += [t for p in state.parcels.values() for t in (p.last_update, p.delivered_at)]
     assert all(t.tzinfo is not None for t in times if t is not None)
+
+
+def test_the_shipped_mails_total_counts_as_paid_when_no_confirmation_came():
+    state = fold(ORDER, [ev(K.ORDER_SHIPPED, 3, amount="23.40", currency="USD")])
+    assert state.paid_amount == ("23.40", "USD")

@@ -1,0 +1,165 @@
+"""The store-backed commands: import, status, timeline, calendar, ack, snooze, watch."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from daemon.calendar_ics import build_calendar
+from daemon.durations import parse_duration
+from daemon.paths import default_db_path
+from daemon.pipeline import evaluate, ingest
+from daemon.render import alert_text, order_json, status_table
+from daemon.settings import Settings
+from daemon.sources import iter_inputs
+from daemon.store import Store
+from parsers import AuthPolicy
+from rules.deadlines import Deadline, deadlines
+from rules.decide import Decision
+from rules.phase import Phase, phase
+from rules.state import OrderState
+
+_FINISHED = {Phase.COMPLETED, Phase.CANCELLED, Phase.REFUNDED}
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked (an unknown order, a bad duration); the CLI prints it."""
+
+
+def open_store(settings: Settings) -> Store:
+    """The state database at ALIWATCH_DB_PATH or the default place."""
+    return Store.open(settings.db_path or default_db_path())
+
+
+def print_alerts(
+    decisions: Sequence[Decision], now: datetime, settings: Settings, out: TextIO
+) -> None:
+    """The console channel: each new alert as text, urgent ones marked."""
+    for decision in decisions:
+        mark = "[URGENT] " if decision.urgent else ""
+        out.write(f"\n{mark}{alert_text(decision, now, settings.zone())}\n")
+
+
+def import_mail(settings: Settings, paths: Sequence[str], now: datetime, out: TextIO) -> int:
+    """Read mail files into the store, run the rules once and print the new alerts."""
+    auth = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
+    items = iter_inputs(list(paths), sys.stdin.buffer)
+    with open_store(settings) as store:
+        report = ingest(store, items, now, auth, account="file")
+        added = evaluate(store, now, settings.policy())
+    out.write(
+        f"examined {report.examined} mails ({report.already_seen} seen before): "
+        f"{report.new_events} new events, {report.failed} unreadable; {len(added)} new alerts\n"
+    )
+    print_alerts(added, now, settings, out)
+    return 0
+
+
+def _open_orders(
+    store: Store, settings: Settings, *, everything: bool
+) -> list[tuple[OrderState, list[Deadline]]]:
+    policy = settings.policy()
+    rows = []
+    for order_id in store.order_ids():
+        state = store.order_state(order_id)
+        if everything or phase(state) not in _FINISHED:
+            rows.append((state, deadlines(state, policy)))
+    return sorted(rows, key=lambda row: (row[1][0].due if row[1] else _NEVER, row[0].order_id))
+
+
+def status(
+    settings: Settings, now: datetime, out: TextIO, *, as_json: bool, everything: bool
+) -> int:
+    """Open orders (or all) with phase, parcels and next deadline; --json: a list of orders."""
+    with open_store(settings) as store:
+        rows = _open_orders(store, settings, everything=everything)
+    if as_json:
+        out.write(json.dumps([order_json(state, found) for state, found in rows], indent=2) + "\n")
+    elif rows:
+        colour = out.isatty()
+        out.write(status_table(rows, now, settings.zone(), colour=colour) + "\n")
+    else:
+        out.write("no open orders\n")
+    return 0
+
+
+def timeline(settings: Settings, order_id: str, out: TextIO, *, as_json: bool) -> int:
+    """Every mail recorded for one order, oldest first."""
+    with open_store(settings) as store:
+        if order_id not in store.order_ids():
+            raise CommandError(f"no mail has named order {order_id}")
+        events = store.events_of(order_id)
+    if as_json:
+        entries = [{**event.to_json(), "at": when.isoformat()} for event, when in events]
+        out.write(json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    zone = settings.zone()
+    for event, when in events:
+        extra = " ".join(
+            part
+            for part in (
+                event.parcel_id or "",
+                f"({event.stage})" if event.stage else "",
+                f"{event.amount} {event.currency}" if event.amount else "",
+                f"deadline {event.deadline}" if event.deadline else "",
+                "" if event.authentic else "UNVERIFIED",
+            )
+            if part
+        )
+        out.write(f"{when.astimezone(zone):%Y-%m-%d %H:%M}  {event.kind.value:<24} {extra}\n")
+    return 0
+
+
+def calendar(settings: Settings, now: datetime, target: str | None, out: TextIO) -> int:
+    """All open deadlines as an RFC 5545 calendar, to a file or stdout."""
+    with open_store(settings) as store:
+        rows = _open_orders(store, settings, everything=False)
+    items = [(state.order_id, d) for state, found in rows for d in found]
+    data = build_calendar(items, now)
+    if target is None or target == "-":
+        out.write(data.decode("utf-8"))
+    else:
+        Path(target).write_bytes(data)
+        out.write(f"wrote {len(items)} deadlines to {target}\n")
+    return 0
+
+
+def ack(settings: Settings, order_id: str, rule: str | None, now: datetime, out: TextIO) -> int:
+    """Acknowledge an order's alerts (one rule or all) until a newer mail about it arrives."""
+    with open_store(settings) as store:
+        _known(store, order_id).ack(order_id, rule, now)
+    out.write(f"acknowledged {rule or 'all alerts'} for order {order_id}\n")
+    return 0
+
+
+def snooze(settings: Settings, order_id: str, duration: str, now: datetime, out: TextIO) -> int:
+    """Keep an order's ordinary alerts quiet for a while; urgent ones still come."""
+    try:
+        until = now + parse_duration(duration)
+    except ValueError as err:
+        raise CommandError(str(err)) from err
+    with open_store(settings) as store:
+        _known(store, order_id).snooze(order_id, until)
+    out.write(
+        f"order {order_id} snoozed until {until.astimezone(settings.zone()):%Y-%m-%d %H:%M}\n"
+    )
+    return 0
+
+
+def watch(settings: Settings, order_id: str, now: datetime, out: TextIO) -> int:
+    """Mark an order as a problem: it gets dispute-window reminders."""
+    with open_store(settings) as store:
+        _known(store, order_id).watch(order_id, now)
+    out.write(f"watching order {order_id}\n")
+    return 0
+
+
+def _known(store: Store, order_id: str) -> Store:
+    if order_id not in store.order_ids():
+        raise CommandError(f"no mail has named order {order_id}")
+    return store

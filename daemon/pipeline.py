@@ -1,0 +1,156 @@
+"""One pass: mail into the store, each order through the rules, new alerts into the outbox."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from daemon.sources import Input
+from daemon.store import MailKey, MailStatus, Store
+from parsers import AuthPolicy, MailParseError, recognise
+from parsers.event import Event
+from rules.advice import ADVICE, HEADLINE
+from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
+from rules.policy import Policy
+from rules.state import OrderState
+
+_DAY = timedelta(days=1)
+
+
+@dataclass
+class IngestReport:
+    """What a pass over some mail did; counts only, never mail content."""
+
+    examined: int = 0
+    new_events: int = 0
+    failed: int = 0
+    already_seen: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def ingest(
+    store: Store, items: Iterable[Input], now: datetime, auth: AuthPolicy, *, account: str
+) -> IngestReport:
+    """Recognise and record every mail; an unreadable one is recorded as failed, never fatal."""
+    report = IngestReport()
+    for item in items:
+        key = MailKey(account=account, folder=item.name, uidvalidity=0, uid=0)
+        if store.is_recorded(key):
+            report.already_seen += 1
+            continue
+        report.examined += 1
+        data = item.data or b""
+        digest = hashlib.sha256(data).hexdigest()
+        event: Event | None = None
+        error = item.error
+        if item.data is not None:
+            try:
+                event = recognise(item.data, auth)
+            except MailParseError as err:
+                error = str(err)
+        status: MailStatus = "ok" if event is not None else "failed"
+        report.failed += event is None
+        if store.record(key, event, raw_digest=digest, status=status, error=error, now=now):
+            report.new_events += 1
+            kind = event.kind.value if event else "failed"
+            report.kinds[kind] = report.kinds.get(kind, 0) + 1
+    return report
+
+
+def marks_of(store: Store, state: OrderState) -> Marks:
+    """The user's marks; an acknowledgement holds until a newer mail about the order arrives."""
+    acks = store.acks(state.order_id)
+    latest_mail = max(state.last.values(), default=None)
+
+    def current(at: datetime | None) -> bool:
+        return at is not None and (latest_mail is None or at >= latest_mail)
+
+    acked = {rule for rule, at in acks.rules.items() if current(at)}
+    if current(acks.everything):
+        acked.add("*")
+    return Marks(
+        acked=frozenset(acked),
+        snoozed_until=store.snoozed_until(state.order_id),
+        watched=store.watched(state.order_id),
+    )
+
+
+def attention_decisions(store: Store) -> list[Decision]:
+    """Unrecognised AliExpress mail about disputes or refunds: an urgent alert each."""
+    found = []
+    for event, when in store.attention_events():
+        ident = event.message_id or when.isoformat()
+        found.append(
+            Decision(
+                key=f"attention::{ident}",
+                order_id=event.order_ids[0] if event.order_ids else "",
+                rule="attention",
+                headline=HEADLINE["attention"],
+                advice=ADVICE["attention"],
+                urgent=True,
+                verified=event.authentic,
+            )
+        )
+    return found
+
+
+def evaluate(store: Store, now: datetime, policy: Policy) -> list[Decision]:
+    """Decide every order's alerts at `now` and add the new ones to the outbox; return those."""
+    wanted: list[Decision] = []
+    for order_id in store.order_ids():
+        state = store.order_state(order_id)
+        marks = marks_of(store, state)
+        wanted.extend(filter_marked(decide(state, now, policy, marks), marks, now))
+    # Alerts decided before are not candidates: an old one must not take a new one's daily slot.
+    wanted = [d for d in wanted if store.alert(d.key) is None]
+    wanted = noise_limit(wanted, store.orders_alerted_since(now - _DAY)) + attention_decisions(
+        store
+    )
+    added = []
+    known = set(store.order_ids())
+    for decision in wanted:
+        if store.add_alert(
+            decision.key,
+            order_id=decision.order_id if decision.order_id in known else None,
+            rule=decision.rule,
+            due=decision.due,
+            payload=payload(decision),
+            now=now,
+        ):
+            added.append(decision)
+    return added
+
+
+def payload(decision: Decision) -> dict[str, Any]:
+    """What a channel needs to word the alert later (times as ISO 8601 UTC)."""
+    return {
+        "order_id": decision.order_id,
+        "rule": decision.rule,
+        "headline": decision.headline,
+        "advice": decision.advice,
+        "due": decision.due.isoformat() if decision.due else None,
+        "lead_seconds": int(decision.lead.total_seconds()) if decision.lead else None,
+        "urgent": decision.urgent,
+        "verified": decision.verified,
+        "details": dict(decision.details),
+    }
+
+
+def decision_of(data: dict[str, Any], key: str) -> Decision:
+    """The decision a stored alert payload describes (for rendering at delivery time)."""
+    lead = data.get("lead_seconds")
+    return Decision(
+        key=key,
+        order_id=data["order_id"],
+        rule=data["rule"],
+        headline=data["headline"],
+        advice=data["advice"],
+        due=datetime.fromisoformat(data["due"]) if data.get("due") else None,
+        lead=timedelta(seconds=lead) if lead else None,
+        urgent=bool(data.get("urgent")),
+        verified=bool(data.get("verified", True)),
+        details=dict(data.get("details") or {}),
+    )
