@@ -11,13 +11,14 @@ from typing import Any
 from daemon.sources import Input
 from daemon.store import MailKey, MailStatus, Store
 from parsers import AuthPolicy, MailParseError, recognise
-from parsers.event import Event
+from parsers.event import Event, Kind
 from rules.advice import ADVICE, HEADLINE
 from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
 from rules.policy import Policy
 from rules.state import OrderState
 
 _DAY = timedelta(days=1)
+_IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
 
 
 @dataclass
@@ -51,7 +52,9 @@ def ingest(
                 event = recognise(item.data, auth)
             except MailParseError as err:
                 error = str(err)
-        status: MailStatus = "ok" if event is not None else "failed"
+        status: MailStatus = "failed" if event is None else "ok"
+        if event is not None and event.kind in _IGNORED:
+            status = "ignored"  # recorded as examined, never fetched again, no event kept
         report.failed += event is None
         if store.record(key, event, raw_digest=digest, status=status, error=error, now=now):
             report.new_events += 1

@@ -54,3 +54,14 @@ def test_an_ack_holds_until_a_newer_mail_about_the_order(tmp_path):
         )
         ingest(store, [Input("later.eml", newer)], NOW, AuthPolicy(), account="t")
         assert "parcel_stalled" not in marks_of(store, store.order_state(STALLED_ORDER)).acked
+
+
+def test_mail_that_is_not_an_order_event_is_recorded_as_ignored(tmp_path):
+    newsletter = (
+        b"From: news@shop.example\r\nSubject: Deals\r\nMessage-ID: <n1@shop.example>\r\n\r\nhi"
+    )
+    with Store.open(tmp_path / "db.sqlite") as store:
+        report = ingest(store, [Input("n.eml", newsletter)], NOW, AuthPolicy(), account="t")
+        rows = store._read("SELECT status FROM mails")
+    assert report.new_events == 0
+    assert [row[0] for row in rows] == ["ignored"]

@@ -1,15 +1,17 @@
-"""The SQLite state store: mails examined, events, orders, parcels, alerts, acks and snoozes."""
+"""The SQLite state store: mails examined, events, orders, parcels, disputes, alerts and marks."""
 
 from daemon.store.alerts import Alert, AlertState
 from daemon.store.errors import NotInStoreError, StoreError
 from daemon.store.mails import MailKey, MailStatus
 from daemon.store.marks import Acks
+from daemon.store.orders import Dispute
 from daemon.store.store import Store
 
 __all__ = [
     "Acks",
     "Alert",
     "AlertState",
+    "Dispute",
     "MailKey",
     "MailStatus",
     "NotInStoreError",

@@ -93,6 +93,24 @@ MIGRATIONS: tuple[str, ...] = (
         until TEXT NOT NULL
     );
     """,
+    # 2: disputes, one row per order that has dispute mail (issue #3: the store records disputes).
+    # A view over the events, so a dispute can never disagree with the mail it comes from.
+    """
+    CREATE VIEW disputes AS
+    SELECT eo.order_id AS order_id,
+           min(CASE WHEN e.kind = 'dispute_opened' THEN e.sent_at END) AS opened_at,
+           max(e.sent_at) AS last_at,
+           (SELECT e2.kind FROM events e2 JOIN event_orders eo2 ON eo2.event_id = e2.id
+             WHERE eo2.order_id = eo.order_id AND e2.kind IN (
+                   'dispute_opened', 'seller_proposal', 'dispute_escalated', 'dispute_closed',
+                   'return_required', 'refund_issued')
+             ORDER BY e2.sent_at DESC, e2.id DESC LIMIT 1) AS last_kind,
+           count(*) AS mails
+      FROM events e JOIN event_orders eo ON eo.event_id = e.id
+     WHERE e.kind IN ('dispute_opened', 'seller_proposal', 'dispute_escalated', 'dispute_closed',
+                      'return_required', 'refund_issued')
+     GROUP BY eo.order_id;
+    """,
 )
 
 

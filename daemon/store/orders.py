@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from daemon.store.base import Connected
@@ -20,6 +21,16 @@ _EVENTS_OF = """
     WHERE NOT EXISTS (SELECT 1 FROM event_orders eo WHERE eo.event_id = e.id)
     ORDER BY 3, 1
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """An order's dispute: when it was opened, the latest dispute mail and how many there were."""
+
+    opened_at: datetime | None
+    last_at: datetime
+    last_kind: Kind
+    mails: int
 
 
 class Orders(Connected):
@@ -62,3 +73,14 @@ class Orders(Connected):
         )
         found = [(text_event(row[0]), text_time(row[1])) for row in rows]
         return [(event, when) for event, when in found if event.attention]
+
+    def dispute(self, order_id: str) -> Dispute | None:
+        """The order's dispute as its mail tells it, or None when no dispute mail names it."""
+        rows = self._read(
+            "SELECT opened_at, last_at, last_kind, mails FROM disputes WHERE order_id = ?",
+            (order_id,),
+        )
+        if not rows:
+            return None
+        opened, last, kind, mails = rows[0]
+        return Dispute(text_time(opened) if opened else None, text_time(last), Kind(kind), mails)
