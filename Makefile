@@ -21,8 +21,9 @@ demo: $(STAMP)
 	$(BIN)/aliwatch parse examples/mailbox
 	@rm -rf $(VENV)/demo
 	@echo
-	@echo "== the mailbox through the state store and the rules (as of $(DEMO_NOW)) =="
-	ALIWATCH_DB_PATH=$(DEMO_DB) $(BIN)/aliwatch import --now $(DEMO_NOW) examples/mailbox
+	@echo "== one pass of the daemon over that mailbox (as of $(DEMO_NOW)) =="
+	ALIWATCH_DB_PATH=$(DEMO_DB) ALIWATCH_MAILDIR=examples/mailbox ALIWATCH_LOG_FORMAT=console \
+		$(BIN)/aliwatch run --once --now $(DEMO_NOW)
 	@echo
 	ALIWATCH_DB_PATH=$(DEMO_DB) $(BIN)/aliwatch status --now $(DEMO_NOW)
 

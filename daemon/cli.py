@@ -6,13 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
 
 from daemon import commands
 from daemon.commands import CommandError
+from daemon.daemon_command import run_daemon
 from daemon.parse_command import answer, print_json, print_table
+from daemon.paths import default_env_file
 from daemon.quiet import quiet_libraries
 from daemon.settings import Settings
 from daemon.sources import iter_inputs
@@ -24,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aliwatch",
         description="Watch AliExpress order, parcel and dispute mail; warn before deadlines pass.",
+    )
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="settings file (default: $XDG_CONFIG_HOME/aliwatch/aliwatch.env when it exists); "
+        "environment variables override it",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parse = commands.add_parser(
@@ -69,7 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help="mark an order as a problem to follow")
     watch.add_argument("order", metavar="ORDER", help="16-digit order number")
 
-    for sub in (imp, status, timeline, cal, ack, snooze, watch):
+    run = commands.add_parser(
+        "run",
+        help="the daemon: watch the mailbox, run the rules, send alerts",
+        description="Sync the configured sources (IMAP folders, or ALIWATCH_MAILDIR), run the "
+        "rules and deliver alerts; repeat until SIGTERM/SIGINT. --once: one pass, then exit.",
+    )
+    run.add_argument("--once", action="store_true", help="one sync, one rules pass, then exit")
+
+    for sub in (imp, status, timeline, cal, ack, snooze, watch, run):
         sub.add_argument(
             "--now",
             type=_aware_time,
@@ -89,9 +106,13 @@ def _aware_time(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _settings_or_exit() -> Settings:
+def _settings_or_exit(env_file: str | None) -> Settings:
+    path = Path(env_file) if env_file else default_env_file()
+    if env_file and not path.is_file():
+        print(f"aliwatch: --env-file {env_file}: no such file", file=sys.stderr)
+        raise SystemExit(2)
     try:
-        return Settings()
+        return Settings(_env_file=path if path.is_file() else None)  # type: ignore[call-arg]
     except ValidationError as err:
         for problem in err.errors():
             name = "ALIWATCH_" + "_".join(str(p) for p in problem["loc"]).upper()
@@ -103,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `aliwatch` console script."""
     args = _parser().parse_args(argv)
     quiet_libraries()
-    settings = _settings_or_exit()
+    settings = _settings_or_exit(args.env_file)
     if args.command == "parse":
         return _parse(args, settings)
     now = args.now or datetime.now(UTC)  # read once per command and passed down
@@ -117,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:
     command = args.command
+    if command == "run":
+        return run_daemon(settings, once=args.once, now=args.now, out=out)
     if command == "import":
         return commands.import_mail(settings, args.paths, now, out)
     if command == "status":

@@ -23,3 +23,11 @@ def default_db_path(env: Mapping[str, str] | None = None) -> Path:
     xdg = env.get("XDG_STATE_HOME", "")
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "state"
     return base / "aliwatch" / DB_NAME
+
+
+def default_env_file(env: Mapping[str, str] | None = None) -> Path:
+    """$XDG_CONFIG_HOME/aliwatch/aliwatch.env (~/.config/... when unset or relative)."""
+    env = os.environ if env is None else env
+    config = env.get("XDG_CONFIG_HOME", "")
+    base = Path(config) if config and Path(config).is_absolute() else Path.home() / ".config"
+    return base / "aliwatch" / "aliwatch.env"

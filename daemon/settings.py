@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from daemon.durations import parse_durations
@@ -89,3 +89,71 @@ class Settings(BaseSettings):
         if self.timezone:
             return ZoneInfo(self.timezone)
         return datetime.now().astimezone().tzinfo or UTC
+
+    # The daemon (issue #4): a local mailbox read like IMAP (what `make demo` uses), how often
+    # to poll when IDLE is absent, and the log format.
+    maildir: Path | None = None
+    poll_seconds: Annotated[float, Field(ge=5, le=86400)] = 300
+    log_format: Literal["json", "console"] | None = None
+
+    # -- IMAP (daemon/imap, daemon/secrets.py; issue #4) --------------------------------------
+    # The mailbox server; certificates are always verified, against ALIWATCH_IMAP_CA_FILE when
+    # set (a private CA), else the system's trust store. `none` is refused unless the host is
+    # loopback. The port defaults by security: 993 for ssl, 143 for starttls and none.
+    imap_host: str | None = None
+    imap_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    imap_user: str | None = None
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_ca_file: Path | None = None
+    # The password: this value, else the file, else the command's output, else the systemd
+    # credential `imap-password`. XOAUTH2 instead when the token command is set.
+    imap_password: SecretStr | None = None
+    imap_password_file: Path | None = None
+    imap_password_command: str | None = None
+    imap_oauth2_token_command: str | None = None
+    # Seconds to wait for the server to connect or answer (a dead connection is noticed).
+    imap_timeout: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    # Folders to examine read-only, comma-separated (Gmail: `[Gmail]/All Mail`).
+    imap_folders: Annotated[tuple[str, ...], NoDecode] = ("INBOX",)
+    # How far back the first sync (and a rescan after a UIDVALIDITY change) looks.
+    backfill_days: Annotated[int, Field(ge=1, le=36500)] = 365
+
+    @field_validator(
+        "imap_host",
+        "imap_port",
+        "imap_user",
+        "imap_password_command",
+        "imap_oauth2_token_command",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("imap_ca_file", "imap_password_file", mode="before")
+    @classmethod
+    def _imap_path(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
+        return value
+
+    @field_validator("imap_security", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("imap_folders", mode="before")
+    @classmethod
+    def _folders(cls, value: object) -> object:
+        if isinstance(value, str):
+            folders = tuple(dict.fromkeys(part.strip() for part in value.split(",")))
+            return tuple(f for f in folders if f) or ("INBOX",)
+        return value
+
+    def imap_port_or_default(self) -> int:
+        """The IMAP port: the one set, else 993 for ssl and 143 for starttls and none."""
+        if self.imap_port is not None:
+            return self.imap_port
+        return 993 if self.imap_security == "ssl" else 143

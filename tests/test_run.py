@@ -1,0 +1,120 @@
+"""`aliwatch run` over a local mailbox: one pass, alerts delivered once, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
+MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
+NOW = "2026-11-26T12:00:00Z"
+PROPOSAL = "The seller made a proposal in your dispute — order 8200000000000303"
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "ALIWATCH_DB_PATH": str(tmp_path / "aliwatch.db"),
+        "ALIWATCH_MAILDIR": MAILBOX,
+        "ALIWATCH_LOG_FORMAT": "json",
+    }
+
+
+def run_once(env, *extra):
+    return subprocess.run(
+        [ALIWATCH, *extra, "run", "--once", "--now", NOW],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_one_pass_delivers_the_alerts(env):
+    result = run_once(env)
+    assert result.returncode == 0, result.stderr
+    assert PROPOSAL in result.stdout
+    assert "one pass: 22 new events" in result.stdout
+
+
+def test_a_second_pass_delivers_nothing_twice(env):
+    run_once(env)
+    again = run_once(env)
+    assert PROPOSAL not in again.stdout
+    assert "one pass: 0 new events" in again.stdout
+
+
+def test_log_lines_are_json_with_counts_only(env):
+    result = run_once(env)
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert {line["event"] for line in lines} >= {"sync_done", "rules_done"}
+    for line in lines:
+        assert "Bestellung" not in json.dumps(line)  # no subject or body text in any log line
+
+
+def test_nothing_configured_is_a_clear_error(env):
+    del env["ALIWATCH_MAILDIR"]
+    result = run_once(env)
+    assert result.returncode == 1
+    assert "nothing to watch" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_env_file_is_read_and_the_environment_wins(env, tmp_path):
+    env_file = tmp_path / "aliwatch.env"
+    env_file.write_text(
+        f"ALIWATCH_MAILDIR={MAILBOX}\nALIWATCH_DB_PATH={tmp_path / 'from-file.db'}\n"
+    )
+    del env["ALIWATCH_MAILDIR"]
+    result = run_once(env, "--env-file", str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "aliwatch.db").exists()  # ALIWATCH_DB_PATH from the environment won
+    assert not (tmp_path / "from-file.db").exists()
+
+
+def test_default_env_file_under_xdg_config_home(env, tmp_path):
+    config = tmp_path / "config" / "aliwatch"
+    config.mkdir(parents=True)
+    (config / "aliwatch.env").write_text(f"ALIWATCH_MAILDIR={MAILBOX}\n")
+    del env["ALIWATCH_MAILDIR"]
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    assert run_once(env).returncode == 0
+
+
+def test_missing_env_file_is_refused(env, tmp_path):
+    result = run_once(env, "--env-file", str(tmp_path / "nope.env"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+
+
+def test_sigterm_stops_the_loop_promptly_with_exit_code_0(env):
+    env["ALIWATCH_POLL_SECONDS"] = "600"
+    process = subprocess.Popen(
+        [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait for the first pass to finish
+            if Path(env["ALIWATCH_DB_PATH"]).exists() and process.poll() is None:
+                time.sleep(1.0)
+                break
+            time.sleep(0.1)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=10)
+        assert code == 0
+        assert time.monotonic() - sent < 2.0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
