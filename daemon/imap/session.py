@@ -1,0 +1,241 @@
+"""A read-only IMAP session over verified TLS, exposing only what the folder sync needs."""
+
+from __future__ import annotations
+
+import imaplib
+import ipaddress
+import ssl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import date
+from types import TracebackType
+
+from imapclient import IMAPClient
+from imapclient.exceptions import CapabilityError, LoginError
+
+from daemon import secrets
+from daemon.imap.errors import (
+    ImapAuthError,
+    ImapConfigError,
+    ImapConnectError,
+    ImapError,
+    ImapTLSError,
+)
+from daemon.settings import Settings
+
+# BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
+HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (FROM SUBJECT MESSAGE-ID DATE)]"
+WHOLE_MAIL = b"BODY.PEEK[]"
+_HEADER_KEY = b"BODY[HEADER.FIELDS (FROM SUBJECT MESSAGE-ID DATE)]"
+_WHOLE_KEY = b"BODY[]"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine by its literal name or address (no DNS is asked)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class ImapSession:
+    """One logged-in connection, used as a context manager; it never alters the mailbox.
+
+    Folders are selected read-only and mail is fetched with BODY.PEEK only. Every imapclient,
+    socket and ssl error is raised as one of daemon.imap.errors.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.imap_host:
+            raise ImapConfigError("ALIWATCH_IMAP_HOST is not set")
+        if not settings.imap_user:
+            raise ImapConfigError("ALIWATCH_IMAP_USER is not set")
+        if settings.imap_security == "none" and not is_loopback(settings.imap_host):
+            raise ImapConfigError(
+                f"ALIWATCH_IMAP_SECURITY=none sends the password in clear text: refused for "
+                f"{settings.imap_host}, which is not loopback; use ssl or starttls"
+            )
+        self._settings = settings
+        self.host: str = settings.imap_host
+        self.port = settings.imap_port_or_default()
+        self.user: str = settings.imap_user
+        self._client: IMAPClient | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> ImapSession:
+        self.connect()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.logout()
+
+    def connect(self) -> None:
+        """Connect, secure the connection as configured, and log in (password or XOAUTH2).
+
+        The secret is read before any connection is made; a new OAuth2 token for every login,
+        so the token command can refresh one that expired. On failure nothing stays open.
+        """
+        oauth2 = self._settings.imap_oauth2_token_command is not None
+        secret = (
+            secrets.oauth2_token(self._settings)
+            if oauth2
+            else secrets.imap_password(self._settings)
+        )
+        context = self._ssl_context()
+        security = self._settings.imap_security
+        timeout = self._settings.imap_timeout
+        try:
+            with self._errors():
+                client = IMAPClient(
+                    self.host,
+                    self.port,
+                    ssl=security == "ssl",
+                    ssl_context=context if security == "ssl" else None,
+                    timeout=timeout,
+                )
+                self._client = client
+                if security == "starttls":
+                    client.starttls(context)
+                    client.socket().settimeout(timeout)
+                if oauth2:
+                    client.oauth2_login(self.user, secret)
+                else:
+                    client.login(self.user, secret)
+        except BaseException:
+            self.logout()
+            raise
+
+    def logout(self) -> None:
+        """Log out and close the connection; never raises (the server may be gone already)."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 - closing a dead connection: any failure means "closed"
+            with suppress(Exception):
+                client.shutdown()
+
+    # -- what the sync needs -----------------------------------------------------------------
+
+    def capabilities(self) -> frozenset[str]:
+        """The server's capabilities, upper-case (e.g. IDLE, CONDSTORE, UIDPLUS)."""
+        with self._errors():
+            caps = self._connected().capabilities()
+        return frozenset(_text(cap).upper() for cap in caps)
+
+    def folder_status(self, folder: str) -> tuple[int, int, int]:
+        """(UIDVALIDITY, UIDNEXT, message count) of `folder` by STATUS, without selecting it."""
+        with self._errors():
+            status = self._connected().folder_status(
+                folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+            )
+        return int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"]), int(status[b"MESSAGES"])
+
+    def select_readonly(self, folder: str) -> int:
+        """EXAMINE `folder` (select it read-only) and return its UIDVALIDITY."""
+        with self._errors():
+            response = self._connected().select_folder(folder, readonly=True)
+        return int(response[b"UIDVALIDITY"])
+
+    def search_uids_since(self, min_uid: int, since: date | None) -> list[int]:
+        """UIDs >= `min_uid` in the selected folder (arrived on or after `since`), ascending.
+
+        `UID n:*` always matches the last message even when its UID is below n (RFC 3501
+        section 6.4.8), so the answer is filtered here.
+        """
+        criteria: list[object] = ["UID", f"{max(min_uid, 1)}:*"]
+        if since is not None:
+            criteria += ["SINCE", since]
+        with self._errors():
+            found = self._connected().search(criteria)
+        return sorted(uid for uid in (int(u) for u in found) if uid >= min_uid)
+
+    def fetch_headers(self, uids: Iterable[int]) -> dict[int, bytes]:
+        """From, Subject, Message-ID and Date header lines of each UID still in the folder."""
+        return self._fetch(uids, HEADER_FIELDS, _HEADER_KEY)
+
+    def fetch_bodies(self, uids: Iterable[int]) -> dict[int, bytes]:
+        """The whole mail of each UID still in the folder, fetched without setting \\Seen."""
+        return self._fetch(uids, WHOLE_MAIL, _WHOLE_KEY)
+
+    # -- inside ------------------------------------------------------------------------------
+
+    def _fetch(self, uids: Iterable[int], item: bytes, key: bytes) -> dict[int, bytes]:
+        wanted = list(uids)
+        if not wanted:
+            return {}
+        with self._errors():
+            response = self._connected().fetch(wanted, [item])
+        found: dict[int, bytes] = {}
+        for uid, data in response.items():
+            value = data.get(key)
+            if isinstance(value, bytes):
+                found[int(uid)] = value
+        return found
+
+    def _connected(self) -> IMAPClient:
+        if self._client is None:
+            raise ImapConnectError(f"not connected to {self.host}:{self.port}")
+        return self._client
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """A verifying context (hostname checked): the CA file when set, else the system's."""
+        ca_file = self._settings.imap_ca_file
+        try:
+            return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        except (OSError, ssl.SSLError) as err:
+            raise ImapConfigError(
+                f"cannot load ALIWATCH_IMAP_CA_FILE {ca_file}: {_reason(err)}"
+            ) from err
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Raise every library error inside as the project's own (the cause is kept)."""
+        where = f"{self.host}:{self.port}"
+        try:
+            yield
+        except LoginError as err:
+            raise ImapAuthError(
+                f"{where} refused the login for {self.user}: {_reason(err)}"
+            ) from err
+        except ssl.SSLCertVerificationError as err:
+            raise ImapTLSError(
+                f"the TLS certificate of {self.host} did not verify ({err.verify_message}); "
+                "if the server uses a private CA, point ALIWATCH_IMAP_CA_FILE at its certificate"
+            ) from err
+        except ssl.SSLError as err:
+            raise ImapTLSError(
+                f"TLS with {where} failed ({_reason(err)}); check ALIWATCH_IMAP_SECURITY and "
+                "the port, and ALIWATCH_IMAP_CA_FILE for a private CA"
+            ) from err
+        except CapabilityError as err:
+            raise ImapTLSError(
+                f"{where} does not offer STARTTLS; use ALIWATCH_IMAP_SECURITY=ssl (port 993)"
+            ) from err
+        except TimeoutError as err:
+            raise ImapConnectError(f"{where} did not answer within the timeout") from err
+        except (OSError, EOFError, imaplib.IMAP4.abort) as err:
+            raise ImapConnectError(f"lost the connection to {where}: {_reason(err)}") from err
+        except imaplib.IMAP4.error as err:
+            raise ImapError(f"{where} refused a command: {_reason(err)}") from err
+
+
+def _reason(err: BaseException) -> str:
+    """A short reason for a message: the library's text (never holds mail or a secret here)."""
+    if isinstance(err, OSError) and err.strerror:
+        return str(err.strerror)
+    return str(err) or type(err).__name__
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else value

@@ -1,0 +1,239 @@
+"""Incremental sync of one IMAP folder into the store: new UIDs only, bodies of candidates only."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import parseaddr
+from typing import Protocol
+
+import structlog
+
+from daemon.store import MailKey, MailStatus, Store, StoreError
+from parsers import AuthPolicy, MailParseError, recognise
+from parsers.event import Event, Kind
+from parsers.forwarded import strip_prefixes
+from parsers.senders import SenderClass, classify
+
+# Header lines are small: 200 per FETCH keeps round trips few. Whole mails can be large: fetch
+# candidates' bodies a few at a time so memory stays bounded whatever the folder holds.
+HEADER_BATCH = 200
+BODY_BATCH = 25
+# Recorded without an event, as the file pipeline does: examined, never fetched again.
+_IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
+_CANDIDATE_SENDERS = frozenset({SenderClass.NOTICE, SenderClass.MARKETING})
+_HEADER_ERRORS = (HeaderParseError, ValueError, LookupError, UnicodeError, TypeError, IndexError)
+
+log = structlog.get_logger(__name__)
+
+
+class FolderSession(Protocol):
+    """What the sync asks of a session (daemon.imap.session.ImapSession)."""
+
+    def folder_status(self, folder: str) -> tuple[int, int, int]: ...
+    def select_readonly(self, folder: str) -> int: ...
+    def search_uids_since(self, min_uid: int, since: date | None) -> list[int]: ...
+    def fetch_headers(self, uids: Sequence[int]) -> dict[int, bytes]: ...
+    def fetch_bodies(self, uids: Sequence[int]) -> dict[int, bytes]: ...
+
+
+@dataclass
+class SyncReport:
+    """What one folder sync did; counts only, never mail content.
+
+    `rescanned` is True when the folder was searched by date (the last ALIWATCH_BACKFILL_DAYS)
+    instead of by UID: the first sync, or the first after UIDVALIDITY changed (the mailbox was
+    rebuilt; the store's Message-ID dedup keeps events and alerts single).
+    """
+
+    examined: int = 0
+    new_events: int = 0
+    failed: int = 0
+    candidates: int = 0
+    uidvalidity: int = 0
+    rescanned: bool = False
+
+
+def sync_folder(
+    session: FolderSession,
+    store: Store,
+    *,
+    account: str,
+    folder: str,
+    now: datetime,
+    auth: AuthPolicy,
+    backfill_days: int,
+) -> SyncReport:
+    """Examine every mail of `folder` above the last recorded UID and record each one.
+
+    Headers come first; only candidates (AliExpress senders, their Apple relays, forwards) are
+    fetched whole and recognised. Mail is recorded in ascending UID order, so a crash at any
+    point leaves the store's highest UID a true high-water mark. A mail that cannot be parsed
+    is recorded as failed and skipped. ImapError (connection lost) and StoreError (database
+    unusable) propagate: what was recorded stays recorded, the rest is fetched next time.
+    """
+    uidvalidity, uidnext, _ = session.folder_status(folder)
+    last = store.max_uid(account, folder, uidvalidity)
+    report = SyncReport(uidvalidity=uidvalidity)
+    if last and uidnext <= last + 1:
+        return report  # nothing new: one STATUS, whatever the folder's size
+    selected = session.select_readonly(folder)
+    if selected != uidvalidity:  # rebuilt between STATUS and EXAMINE
+        uidvalidity = report.uidvalidity = selected
+        last = store.max_uid(account, folder, uidvalidity)
+    report.rescanned = last == 0
+    since = (now - timedelta(days=backfill_days)).date() if report.rescanned else None
+    uids = session.search_uids_since(last + 1, since)
+    uids = [uid for uid in uids if uid > last]
+    log.info(
+        "imap.sync.start",
+        folder=folder,
+        uidvalidity=uidvalidity,
+        after_uid=last,
+        backfill=report.rescanned,
+        to_examine=len(uids),
+    )
+    recorder = _Recorder(session, store, report, now, auth)
+    for batch in _chunks(uids, HEADER_BATCH):
+        headers = session.fetch_headers(batch)
+        keys = {uid: MailKey(account, folder, uidvalidity, uid) for uid in headers}
+        recorder.batch(keys, headers)
+        if report.rescanned or len(uids) > HEADER_BATCH:
+            log.info("imap.sync.progress", folder=folder, examined=report.examined, total=len(uids))
+    log.info(
+        "imap.sync.done",
+        folder=folder,
+        examined=report.examined,
+        candidates=report.candidates,
+        new_events=report.new_events,
+        failed=report.failed,
+    )
+    return report
+
+
+@dataclass
+class _Recorder:
+    """Records the mail of one folder sync into the store, counting into the report."""
+
+    session: FolderSession
+    store: Store
+    report: SyncReport
+    now: datetime
+    auth: AuthPolicy
+
+    def batch(self, keys: dict[int, MailKey], headers: dict[int, bytes]) -> None:
+        """Record a batch in UID order, fetching candidates' bodies a few at a time first."""
+        pending: list[int] = []
+        wanted: list[int] = []
+        for uid in sorted(headers):
+            pending.append(uid)
+            if is_candidate(headers[uid]):
+                wanted.append(uid)
+            if len(wanted) >= BODY_BATCH:
+                self._flush(keys, headers, pending, wanted)
+                pending, wanted = [], []
+        self._flush(keys, headers, pending, wanted)
+
+    def _flush(
+        self,
+        keys: dict[int, MailKey],
+        headers: dict[int, bytes],
+        pending: list[int],
+        wanted: list[int],
+    ) -> None:
+        bodies = self.session.fetch_bodies(wanted) if wanted else {}
+        chosen = set(wanted)
+        for uid in pending:
+            key = keys[uid]
+            if self.store.is_recorded(key):
+                continue  # another process (a second daemon, say) got here first
+            if uid not in chosen:
+                self.report.examined += 1
+                self._record(key, None, headers[uid], "ignored", None)
+                continue
+            body = bodies.get(uid)
+            if body is None:
+                continue  # expunged since the header fetch: nothing left to examine
+            self.report.examined += 1
+            self.report.candidates += 1
+            event, error = _recognise(body, self.auth)
+            status: MailStatus = "failed" if event is None else "ok"
+            if event is not None and event.kind in _IGNORED:
+                status = "ignored"
+            self._record(key, event, body, status, error)
+
+    def _record(
+        self,
+        key: MailKey,
+        event: Event | None,
+        data: bytes,
+        status: MailStatus,
+        error: str | None,
+    ) -> None:
+        """Record one mail; if that fails, record it as failed instead (a second failure raises)."""
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            if self.store.record(
+                key, event, raw_digest=digest, status=status, error=error, now=self.now
+            ):
+                self.report.new_events += 1
+        except StoreError as err:
+            self.store.record(
+                key, None, raw_digest=digest, status="failed", error=f"store: {err}", now=self.now
+            )
+            status = "failed"
+        self.report.failed += status == "failed"
+
+
+def _recognise(raw: bytes, auth: AuthPolicy) -> tuple[Event | None, str | None]:
+    """The mail's event, or None and why not (the reason never quotes the mail)."""
+    try:
+        return recognise(raw, auth), None
+    except MailParseError as err:
+        return None, str(err)
+    except Exception as err:  # noqa: BLE001 - a parser bug on one mail must not stop the sync
+        return None, f"parser error: {type(err).__name__}"
+
+
+def is_candidate(header: bytes) -> bool:
+    """Whether a mail's header lines make it worth fetching whole.
+
+    From an AliExpress address (notice or marketing, directly or through an Apple relay), or
+    with a forward prefix on the subject (it may quote one).
+    """
+    fields = _parse_headers(header)
+    if fields is None:
+        return False
+    _, address = parseaddr(_decoded(fields.get("From")))
+    if classify(address).cls in _CANDIDATE_SENDERS:
+        return True
+    return strip_prefixes(_decoded(fields.get("Subject")))[1]
+
+
+def _parse_headers(header: bytes) -> Message | None:
+    try:
+        return message_from_bytes(header)
+    except _HEADER_ERRORS:
+        return None
+
+
+def _decoded(value: object) -> str:
+    """A header's text with RFC 2047 encoded words decoded; the raw text when they are broken."""
+    if value is None:
+        return ""
+    text = str(value)
+    try:
+        return str(make_header(decode_header(text)))
+    except _HEADER_ERRORS:
+        return text
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

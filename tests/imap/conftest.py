@@ -1,0 +1,86 @@
+"""Helpers for the IMAP tests: settings for the test Dovecot, a fresh store and folder, mail."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from daemon.settings import Settings
+from daemon.store import Store
+from parsers import AuthPolicy
+from tests.fixture_corpus import FIXTURES
+from tests.servers.dovecot import Dovecot
+
+AUTH = AuthPolicy()
+FIXTURE_MAILS = sorted(FIXTURES.rglob("*.eml"))
+
+
+def settings_for(dovecot: Dovecot, **overrides: Any) -> Settings:
+    """Settings that reach the test Dovecot over verified TLS (imaps) unless overridden."""
+    values: dict[str, Any] = {
+        "imap_host": dovecot.host,
+        "imap_port": dovecot.imaps_port,
+        "imap_user": dovecot.user,
+        "imap_security": "ssl",
+        "imap_ca_file": dovecot.ca_file,
+        "imap_password": dovecot.password,
+        "imap_password_file": None,
+        "imap_password_command": None,
+        "imap_oauth2_token_command": None,
+        "imap_timeout": 10.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "state.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def db_rows(tmp_path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
+    """Run a read-only query on the test store's database file."""
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(tmp_path / "state.db") as db:
+            return db.execute(sql).fetchall()
+
+    return query
+
+
+@pytest.fixture
+def folder(dovecot: Dovecot, request: pytest.FixtureRequest) -> str:
+    """A new, empty folder on the test Dovecot, named after the test."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name)[:40] + "-" + uuid.uuid4().hex[:6]
+    dovecot.recreate_folder(name)
+    return name
+
+
+def append_all(dovecot: Dovecot, folder: str, mails: list[bytes], **kwargs: Any) -> None:
+    """APPEND each mail to the folder over one connection."""
+    with dovecot.client() as imap:
+        for raw in mails:
+            imap.append(folder, raw, **kwargs)
+
+
+def other_mail(n: int) -> bytes:
+    """A plain mail from someone who is not AliExpress."""
+    msg = EmailMessage()
+    msg["From"] = f"Shop {n} <orders@shop{n}.example.org>"
+    msg["To"] = "user@example.com"
+    msg["Subject"] = f"Your order {n} from another shop"
+    msg["Message-ID"] = make_msgid(domain="shop.example.org")
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg.set_content(f"Thanks for your order number {n}. Refund, dispute and order words here.")
+    return bytes(msg)

@@ -1,0 +1,96 @@
+"""Where the IMAP password and OAuth2 token come from, and that failures never show them."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from daemon.imap import ImapConfigError
+from daemon.secrets import imap_password, oauth2_token
+from daemon.settings import Settings
+
+SECRET = "hunter2-secret-value"  # noqa: S105 - a made-up value the tests look for
+
+
+def _settings(**values: object) -> Settings:
+    base: dict[str, object] = {
+        "imap_password": None,
+        "imap_password_file": None,
+        "imap_password_command": None,
+        "imap_oauth2_token_command": None,
+        "imap_timeout": 10.0,
+    }
+    return Settings(**{**base, **values})
+
+
+def _python(code: str) -> str:
+    """A command line running `code` with this Python (no shell involved)."""
+    return shlex.join([sys.executable, "-c", code])
+
+
+@pytest.fixture(autouse=True)
+def _no_credentials_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+
+
+def test_the_env_value_comes_first(tmp_path: Path):
+    (tmp_path / "pw").write_text("from-file\n", encoding="utf-8")
+    settings = _settings(imap_password=SECRET, imap_password_file=tmp_path / "pw")
+    assert imap_password(settings) == SECRET
+
+
+def test_the_password_file_loses_one_trailing_newline_only(tmp_path: Path):
+    (tmp_path / "pw").write_text(SECRET + " \n\n", encoding="utf-8")
+    assert imap_password(_settings(imap_password_file=tmp_path / "pw")) == SECRET + " \n"
+
+
+def test_the_password_command_prints_the_password():
+    settings = _settings(imap_password_command=_python(f"print({SECRET!r})"))
+    assert imap_password(settings) == SECRET
+
+
+def test_a_failing_password_command_raises_config_error_without_its_output():
+    code = f"import sys; print({SECRET!r}); print({SECRET!r}, file=sys.stderr); sys.exit(3)"
+    with pytest.raises(ImapConfigError) as caught:
+        imap_password(_settings(imap_password_command=_python(code)))
+    assert "exit status 3" in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert SECRET not in repr(caught.value)
+    assert caught.value.__cause__ is None
+
+
+def test_a_password_command_that_cannot_run_raises_config_error():
+    missing = "/nonexistent/aliwatch-password-helper"  # a program, not a password
+    settings = _settings(imap_password_command=missing)
+    with pytest.raises(ImapConfigError, match="cannot run"):
+        imap_password(settings)
+
+
+def test_the_systemd_credential_is_the_last_source(tmp_path: Path, monkeypatch):
+    (tmp_path / "imap-password").write_text(SECRET + "\n", encoding="utf-8")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    assert imap_password(_settings()) == SECRET
+
+
+def test_no_source_at_all_raises_config_error_naming_the_settings():
+    with pytest.raises(ImapConfigError, match="ALIWATCH_IMAP_PASSWORD"):
+        imap_password(_settings())
+
+
+def test_the_token_command_is_run_again_for_each_token(tmp_path: Path):
+    counter = tmp_path / "count"
+    code = (
+        f"from pathlib import Path; p = Path({str(counter)!r}); "
+        "n = int(p.read_text()) + 1 if p.exists() else 1; p.write_text(str(n)); print(f'tok{n}')"
+    )
+    settings = _settings(imap_oauth2_token_command=_python(code))
+    assert [oauth2_token(settings), oauth2_token(settings)] == ["tok1", "tok2"]
+
+
+def test_the_settings_never_show_the_password():
+    settings = _settings(imap_password=SECRET)
+    assert SECRET not in repr(settings)
+    assert SECRET not in str(settings.model_dump())

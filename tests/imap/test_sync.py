@@ -1,0 +1,189 @@
+"""Folder sync against the real Dovecot: backfill, increments, UIDVALIDITY rescans, read-only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from daemon.imap import ImapSession, SyncReport, sync_folder
+from daemon.store import Store
+from parsers import recognise
+from parsers.event import Kind
+from tests.imap.conftest import AUTH, FIXTURE_MAILS, append_all, other_mail, settings_for
+
+pytestmark = pytest.mark.real_server
+
+ACCOUNT = "user@example.com"
+IGNORED_KINDS = {Kind.NOT_ALIEXPRESS, Kind.PROMOTION}
+
+
+def _expected_events() -> int:
+    """Distinct events the fixtures carry: one per Message-ID (or per file without one)."""
+    keys = set()
+    for path in FIXTURE_MAILS:
+        event = recognise(path.read_bytes())
+        if event.kind not in IGNORED_KINDS:
+            keys.add((event.message_id or "").strip() or f"file:{path}")
+    return len(keys)
+
+
+def _expected_ok() -> int:
+    return sum(recognise(p.read_bytes()).kind not in IGNORED_KINDS for p in FIXTURE_MAILS)
+
+
+def _sync(dovecot, store: Store, folder: str, session: ImapSession | None = None) -> SyncReport:
+    now = datetime.now(UTC)
+    if session is not None:
+        return sync_folder(
+            session, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
+        )
+    with ImapSession(settings_for(dovecot)) as opened:
+        return sync_folder(
+            opened, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
+        )
+
+
+def _fixtures_and_others() -> list[bytes]:
+    return [p.read_bytes() for p in FIXTURE_MAILS] + [other_mail(n) for n in range(3)]
+
+
+def test_backfill_turns_aliexpress_mail_into_events_and_records_the_rest_as_ignored(
+    dovecot, folder, store, db_rows
+):
+    mails = _fixtures_and_others()
+    append_all(dovecot, folder, mails)
+
+    report = _sync(dovecot, store, folder)
+
+    assert report.examined == len(mails)
+    assert report.rescanned
+    assert report.new_events == _expected_events()
+    statuses = dict(db_rows("SELECT status, count(*) FROM mails GROUP BY status"))
+    assert statuses == {"ok": _expected_ok(), "ignored": len(mails) - _expected_ok()}
+
+
+def test_only_candidates_have_their_whole_body_fetched(dovecot, folder, store):
+    append_all(dovecot, folder, [FIXTURE_MAILS[0].read_bytes(), other_mail(1), other_mail(2)])
+    fetched: list[int] = []
+    with ImapSession(settings_for(dovecot)) as session:
+        real_fetch = session.fetch_bodies
+
+        def spy(uids):
+            fetched.extend(uids)
+            return real_fetch(uids)
+
+        session.fetch_bodies = spy  # type: ignore[method-assign]
+        report = _sync(dovecot, store, folder, session)
+
+    assert report.examined == 3
+    assert fetched == [1]  # the AliExpress mail (UID 1); the two others by headers only
+
+
+def test_a_second_sync_without_new_mail_examines_nothing(dovecot, folder, store):
+    append_all(dovecot, folder, _fixtures_and_others()[:10])
+    _sync(dovecot, store, folder)
+
+    again = _sync(dovecot, store, folder)
+
+    assert (again.examined, again.new_events, again.rescanned) == (0, 0, False)
+
+
+def test_the_uid_search_above_the_last_uid_is_empty_although_imap_returns_the_last_mail(
+    dovecot, folder, store
+):
+    append_all(dovecot, folder, [other_mail(1), other_mail(2)])
+    with ImapSession(settings_for(dovecot)) as session:
+        session.select_readonly(folder)
+        # The server answers `UID SEARCH 3:*` with UID 2, the last message (RFC 3501 6.4.8).
+        assert session.search_uids_since(3, None) == []
+
+
+def test_a_mail_appended_after_a_sync_is_picked_up_by_the_next(dovecot, folder, store):
+    append_all(dovecot, folder, [other_mail(1)])
+    _sync(dovecot, store, folder)
+    dovecot.append(folder, FIXTURE_MAILS[0].read_bytes())
+
+    report = _sync(dovecot, store, folder)
+
+    assert (report.examined, report.candidates, report.new_events) == (1, 1, 1)
+
+
+def test_a_recreated_folder_with_the_same_mails_adds_no_duplicate_events(
+    dovecot, folder, store, db_rows
+):
+    mails = _fixtures_and_others()
+    append_all(dovecot, folder, mails)
+    first = _sync(dovecot, store, folder)
+    events_before = db_rows("SELECT count(*) FROM events")[0][0]
+    dovecot.recreate_folder(folder)
+    append_all(dovecot, folder, mails)
+
+    second = _sync(dovecot, store, folder)
+
+    assert second.uidvalidity != first.uidvalidity
+    assert second.rescanned
+    assert second.examined == len(mails)
+    assert second.new_events == 0
+    assert db_rows("SELECT count(*) FROM events")[0][0] == events_before
+
+
+def test_mail_older_than_the_backfill_window_is_not_examined(dovecot, folder, store):
+    old = datetime.now(UTC) - timedelta(days=60)
+    append_all(dovecot, folder, [FIXTURE_MAILS[0].read_bytes()], msg_time=old)
+    append_all(dovecot, folder, [other_mail(1)])
+
+    report = _sync(dovecot, store, folder)  # backfill_days=30
+
+    assert (report.examined, report.candidates) == (1, 0)
+
+
+def test_a_sync_leaves_every_message_unseen(dovecot, folder, store):
+    append_all(dovecot, folder, _fixtures_and_others())
+
+    _sync(dovecot, store, folder)
+
+    with dovecot.client() as imap:
+        imap.select_folder(folder, readonly=True)
+        flags = imap.get_flags(imap.search("ALL"))
+    assert flags
+    assert all(b"\\Seen" not in f for f in flags.values())
+
+
+def _too_deep_to_parse() -> bytes:
+    """An AliExpress-looking mail nested 1,500 MIME levels deep: recognise() cannot read it."""
+    head = (
+        b"From: AliExpress <transaction@notice.aliexpress.com>\r\n"
+        b"Subject: Order 8000000000000001 shipped\r\nMessage-ID: <deep@example.com>\r\n"
+        b"MIME-Version: 1.0\r\n"
+    )
+    nest = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+        for i in range(1500)
+    )
+    return head + nest + b"Content-Type: text/plain\r\n\r\nhi\r\n"
+
+
+def test_garbage_bytes_are_recorded_as_ignored_and_the_sync_goes_on(
+    dovecot, folder, store, db_rows
+):
+    garbage = bytes(range(1, 256)).replace(b"\r", b"").replace(b"\n", b"") + b"\r\n"
+    append_all(dovecot, folder, [garbage * 20, FIXTURE_MAILS[0].read_bytes()])
+
+    report = _sync(dovecot, store, folder)
+
+    assert (report.examined, report.new_events) == (2, 1)
+    assert db_rows("SELECT uid, status FROM mails ORDER BY uid") == [(1, "ignored"), (2, "ok")]
+
+
+def test_a_candidate_that_cannot_be_parsed_is_recorded_failed_and_the_sync_goes_on(
+    dovecot, folder, store, db_rows
+):
+    append_all(dovecot, folder, [_too_deep_to_parse(), FIXTURE_MAILS[0].read_bytes()])
+
+    report = _sync(dovecot, store, folder)
+
+    assert (report.examined, report.failed, report.new_events) == (2, 1, 1)
+    rows = db_rows("SELECT uid, status, error FROM mails ORDER BY uid")
+    assert [(uid, status) for uid, status, _ in rows] == [(1, "failed"), (2, "ok")]
+    assert "RecursionError" in rows[0][2]
