@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest system-packages bench-parse clean
+.PHONY: demo test lint typecheck pytest system-packages bench bench-parse clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian/Ubuntu run 'sudo apt-get install python3-venv'"; exit 1; }
@@ -41,6 +41,9 @@ pytest: $(STAMP) system-packages
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+bench: $(STAMP) system-packages
+	$(BIN)/python benchmarks/bench_daemon.py
 
 bench-parse: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py

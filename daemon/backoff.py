@@ -20,18 +20,21 @@ class Backoff:
     failures: int = 0
     auth_failures: int = 0
     rng: random.Random | None = None
+    start: float = BACKOFF_START
+    cap: float = BACKOFF_MAX
+    auth_wait: float = AUTH_BACKOFF
 
     def network_failure(self) -> float:
         """Count a network failure; the delay before trying again (with up to 25 % jitter)."""
         self.failures += 1
-        base = min(BACKOFF_MAX, BACKOFF_START * 2.0 ** (self.failures - 1))
+        base = min(self.cap, self.start * 2.0 ** (self.failures - 1))
         return base * (1 + 0.25 * (self.rng or random).random())
 
     def auth_failure(self) -> float:
         """Count a refused login; after three in a row, wait half an hour."""
         self.auth_failures += 1
         if self.auth_failures >= AUTH_FAILURES_BEFORE_ALERT:
-            return AUTH_BACKOFF
+            return self.auth_wait
         return self.network_failure()
 
     @property

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from daemon import commands
 from daemon.commands import CommandError
 from daemon.daemon_command import run_daemon
+from daemon.imap.errors import ImapError
 from daemon.parse_command import answer, print_json, print_table
 from daemon.paths import default_env_file
 from daemon.quiet import quiet_libraries
@@ -131,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         return _run(args, settings, now, out)
-    except (CommandError, StoreError) as err:
+    except (CommandError, StoreError, ImapError) as err:
         print(f"aliwatch: {err}", file=sys.stderr)
         return 1
 

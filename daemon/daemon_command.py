@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TextIO
 
 from daemon.commands import CommandError, open_store
+from daemon.imap_source import ImapSource
 from daemon.logs import configure
 from daemon.runner import Runner, Source, install_signal_handlers, utc_now
 from daemon.settings import Settings
@@ -22,6 +23,8 @@ def sources_of(settings: Settings) -> list[Source]:
         if not settings.maildir.is_dir():
             raise CommandError(f"ALIWATCH_MAILDIR {settings.maildir}: no such folder")
         found.append(LocalMailbox(settings.maildir, auth))
+    if settings.imap_host is not None:
+        found.append(ImapSource(settings, auth))
     if not found:
         raise CommandError(
             "nothing to watch: set ALIWATCH_IMAP_HOST (and friends) or ALIWATCH_MAILDIR"
@@ -41,5 +44,5 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
             out.write(f"\none pass: {new} new events\n")
             return 0
         install_signal_handlers(runner.stop)
-        runner.run(settings.poll_seconds)
+        runner.run()
     return 0

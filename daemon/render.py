@@ -40,7 +40,8 @@ def countdown(when: datetime, now: datetime) -> str:
 
 def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
     """The plain-text body of one alert: what happened, the deadline, what to do, the link."""
-    lines = [f"{decision.headline} — order {decision.order_id}"]
+    about = f" — order {decision.order_id}" if decision.order_id else ""
+    lines = [f"{decision.headline}{about}"]
     if decision.due is not None:
         due = decision.due
         lines.append(f"Deadline: {local_time(due, zone)} ({countdown(due, now)})")
@@ -51,7 +52,8 @@ def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
         paid = f" (you paid {details['paid']})" if "paid" in details else ""
         lines.append(f"Proposed refund: {details['proposed']}{paid}")
     lines.append(f"What to do: {decision.advice}")
-    lines.append(f"Order page: {ORDER_PAGE.format(decision.order_id)}")
+    if decision.order_id:
+        lines.append(f"Order page: {ORDER_PAGE.format(decision.order_id)}")
     return "\n".join(lines)
 
 

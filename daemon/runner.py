@@ -8,18 +8,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, runtime_checkable
 
+import schedule
 import structlog
 
 from daemon.backoff import Backoff
-from daemon.notify import notify
+from daemon.imap.errors import ImapAuthError, ImapError
+from daemon.notify import notify, watchdog_interval
 from daemon.pipeline import decision_of, evaluate
 from daemon.render import alert_text
 from daemon.settings import Settings
 from daemon.store import Store
 
 log = structlog.get_logger("aliwatch")
+RULES_EVERY_SECONDS = 60
 
 
 class Source(Protocol):
@@ -47,6 +50,7 @@ class Runner:
     clock: Callable[[], datetime] = utc_now
     stop: threading.Event = field(default_factory=threading.Event)
     backoff: Backoff = field(default_factory=Backoff)
+    _sync_wanted: bool = True
 
     def pass_once(self) -> int:
         """Sync every source, decide, deliver. Returns the number of new events."""
@@ -73,23 +77,94 @@ class Runner:
             sent += 1
         return sent
 
-    def run(self, interval: float) -> None:
-        """Pass after pass every `interval` seconds until `stop` is set (SIGTERM, SIGINT)."""
+    def run(self) -> None:
+        """Pass after pass until `stop` is set (SIGTERM, SIGINT); every wait wakes on it.
+
+        Sync on start, every ALIWATCH_POLL_SECONDS and whenever a source's IDLE says mail came;
+        the rules run right after new events and every minute (deadlines pass without mail).
+        """
+        scheduler = schedule.Scheduler()
+        scheduler.every(max(1, round(self.settings.poll_seconds))).seconds.do(self._want_sync)
+        scheduler.every(RULES_EVERY_SECONDS).seconds.do(self._rules_job)
+        interval = watchdog_interval()
+        if interval:
+            scheduler.every(max(1, int(interval))).seconds.do(notify, "WATCHDOG=1")
+        self._sync_wanted = True
         ready = False
         while not self.stop.is_set():
-            try:
-                self.pass_once()
-            except OSError as err:
-                delay = self.backoff.network_failure()
-                log.warning("pass_failed", error=type(err).__name__, retry_in=round(delay, 1))
-                self.stop.wait(delay)
+            if self._sync_wanted:
+                self._sync_wanted = False
+                if not self._guarded_pass():
+                    self._sync_wanted = True  # retry once the backoff delay has passed
+                elif not ready:
+                    notify("READY=1")  # after the first successful sync (issue #4)
+                    ready = True
                 continue
-            self.backoff.success()
-            if not ready:
-                notify("READY=1")
-                ready = True
-            notify(f"STATUS=watching {len(self.sources)} source(s)")
-            self.stop.wait(interval)
+            scheduler.run_pending()
+            wait = max(0.0, min(scheduler.idle_seconds or 0.0, self.settings.poll_seconds))
+            waiter = next((s for s in self.sources if isinstance(s, Waiter)), None)
+            if waiter is not None:
+                self._sync_wanted = waiter.wait_for_mail(wait, self.stop)
+            else:
+                self.stop.wait(wait)
+
+    def _want_sync(self) -> None:
+        self._sync_wanted = True
+
+    def _rules_job(self) -> None:
+        now = self.clock()
+        added = evaluate(self.store, now, self.settings.policy())
+        if added:
+            log.info("rules_done", new_alerts=len(added))
+        self.deliver(now)
+
+    def _guarded_pass(self) -> bool:
+        """One pass; a failure is logged without detail from mail or secrets, then waited out."""
+        try:
+            self.pass_once()
+        except ImapAuthError:
+            delay = self.backoff.auth_failure()
+            log.warning("login_refused", failures=self.backoff.auth_failures, retry_in=delay)
+            if self.backoff.alert_auth:
+                self._alert_login_refused()
+            self.stop.wait(delay)
+            return False
+        except (ImapError, OSError) as err:
+            delay = self.backoff.network_failure()
+            log.warning("sync_failed", error=type(err).__name__, retry_in=round(delay, 1))
+            self.stop.wait(delay)
+            return False
+        self.backoff.success()
+        notify(f"STATUS=watching {len(self.sources)} source(s)")
+        return True
+
+    def _alert_login_refused(self) -> None:
+        """Three refused logins in a row: tell the user on the alert channels, once per outage."""
+        now = self.clock()
+        self.store.add_alert(
+            f"login_refused:{now:%Y-%m-%dT%H}",
+            order_id=None,
+            rule="login_refused",
+            due=None,
+            payload={
+                "order_id": "",
+                "rule": "login_refused",
+                "headline": "aliwatch cannot log in to your mailbox",
+                "advice": "Check ALIWATCH_IMAP_USER and the password or token settings; aliwatch "
+                "now retries every 30 minutes.",
+                "urgent": True,
+                "verified": True,
+            },
+            now=now,
+        )
+        self.deliver(now)
+
+
+@runtime_checkable
+class Waiter(Protocol):
+    """A source that can wait for new mail (IMAP IDLE) instead of sleeping."""
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool: ...
 
 
 def install_signal_handlers(stop: threading.Event) -> None:

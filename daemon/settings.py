@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     maildir: Path | None = None
     poll_seconds: Annotated[float, Field(ge=5, le=86400)] = 300
     log_format: Literal["json", "console"] | None = None
+    # IDLE is re-issued at least this often (RFC 2177: servers may drop it after 29 minutes).
+    idle_seconds: Annotated[float, Field(ge=10, le=1740)] = 1500
 
     # -- IMAP (daemon/imap, daemon/secrets.py; issue #4) --------------------------------------
     # The mailbox server; certificates are always verified, against ALIWATCH_IMAP_CA_FILE when

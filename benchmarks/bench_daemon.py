@@ -1,0 +1,245 @@
+"""`make bench`: the daemon against a private Dovecot, each figure beside its floor or target.
+
+Figures (issue #4): backfill of a 5,000-message folder (1,000 AliExpress) by `aliwatch run --once`
+against a floor process that finds, fetches and parses the same mail with imapclient and
+mail-parser; APPEND -> event latency through IDLE over 20 mails; commands and bytes of an empty
+poll at 100 and 10,000 messages; the peak RSS of `aliwatch run --once`.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import json
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from daemon.imap import ImapSession, sync_folder
+from daemon.settings import Settings
+from daemon.store import Store
+from parsers import AuthPolicy
+from tests.servers.dovecot import Dovecot
+
+ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
+SAMPLES = sorted(
+    p for d in (ROOT / "tests" / "fixtures", ROOT / "examples" / "mailbox")
+    for p in d.rglob("*") if p.is_file() and p.suffix != ".json" and p.name != ".gitkeep"
+)  # fmt: skip
+PROPOSAL = ROOT / "examples" / "mailbox" / "new" / "1795679538.M21P100.demo"
+OTHER = (
+    "From: Newsletter <news@shop.example>\r\nTo: alex@example.net\r\nSubject: Weekly deals {n}\r\n"
+    "Message-ID: <other-{n}@shop.example>\r\nDate: {date}\r\nContent-Type: text/plain\r\n\r\n"
+    "Nothing to do with AliExpress. {n}\r\n"
+)
+
+
+def aliexpress_mail(n: int) -> bytes:
+    raw = SAMPLES[n % len(SAMPLES)].read_bytes()
+    raw = re.sub(rb"(?im)^Message-ID:\s*<", b"Message-ID: <bench%d-" % n, raw, count=1)
+    return raw
+
+
+def fill(server: Dovecot, folder: str, total: int, aliexpress: int) -> None:
+    now = format_datetime(datetime.now(UTC))
+    with server.client() as imap:
+        if imap.folder_exists(folder):
+            imap.delete_folder(folder)
+        imap.create_folder(folder)
+        step = max(1, total // max(1, aliexpress))
+        for n in range(total):
+            if aliexpress and n % step == 0 and n // step < aliexpress:
+                imap.append(folder, aliexpress_mail(n))
+            else:
+                imap.append(folder, OTHER.format(n=n, date=now).encode())
+
+
+def env_for(server: Dovecot, folder: str, db: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(db.parent),
+        "ALIWATCH_DB_PATH": str(db),
+        "ALIWATCH_IMAP_HOST": server.host,
+        "ALIWATCH_IMAP_PORT": str(server.imaps_port),
+        "ALIWATCH_IMAP_USER": server.user,
+        "ALIWATCH_IMAP_PASSWORD": server.password,
+        "ALIWATCH_IMAP_CA_FILE": str(server.ca_file),
+        "ALIWATCH_IMAP_FOLDERS": folder,
+        "ALIWATCH_BACKFILL_DAYS": "36500",
+        "ALIWATCH_LOG_FORMAT": "json",
+    }
+
+
+def run_once(server: Dovecot, folder: str, workdir: Path) -> tuple[float, int]:
+    """Seconds and peak RSS (KiB) of one `aliwatch run --once` backfill into a fresh store."""
+    db = workdir / f"bench-{time.monotonic_ns()}.db"
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [ALIWATCH, "run", "--once"], env=env_for(server, folder, db),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"aliwatch run --once failed with status {status}")
+    return elapsed, usage.ru_maxrss
+
+
+def floor(server: Dovecot, folder: str) -> float:
+    """One process: find the AliExpress mail, fetch it whole, parse it with mail-parser."""
+    script = f"""
+import mailparser, ssl
+from imapclient import IMAPClient
+imap = IMAPClient({server.host!r}, {server.imaps_port}, ssl=True,
+                  ssl_context=ssl.create_default_context(cafile={str(server.ca_file)!r}))
+imap.login({server.user!r}, {server.password!r})
+imap.select_folder({folder!r}, readonly=True)
+uids = imap.search(["OR", "FROM", "aliexpress", "FROM", "privaterelay"])
+for start in range(0, len(uids), 200):
+    for data in imap.fetch(uids[start:start + 200], [b"BODY.PEEK[]"]).values():
+        mailparser.parse_from_bytes(data[b"BODY[]"])
+imap.logout()
+"""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", script], check=True)
+    return time.perf_counter() - start
+
+
+@contextmanager
+def counted() -> Iterator[dict[str, int]]:
+    """Count IMAP commands and bytes both ways by wrapping imaplib (what imapclient uses)."""
+    counts = {"commands": 0, "bytes_sent": 0, "bytes_received": 0}
+    originals = (imaplib.IMAP4._command, imaplib.IMAP4.send, imaplib.IMAP4.readline)
+
+    def command(self, name, *args):  # type: ignore[no-untyped-def]
+        counts["commands"] += 1
+        return originals[0](self, name, *args)
+
+    def send(self, data):  # type: ignore[no-untyped-def]
+        counts["bytes_sent"] += len(data)
+        return originals[1](self, data)
+
+    def readline(self):  # type: ignore[no-untyped-def]
+        line = originals[2](self)
+        counts["bytes_received"] += len(line)
+        return line
+
+    imaplib.IMAP4._command, imaplib.IMAP4.send, imaplib.IMAP4.readline = command, send, readline  # type: ignore[method-assign]
+    try:
+        yield counts
+    finally:
+        imaplib.IMAP4._command, imaplib.IMAP4.send, imaplib.IMAP4.readline = originals  # type: ignore[method-assign]
+
+
+def empty_poll(server: Dovecot, folder: str, size: int, workdir: Path) -> dict[str, int]:
+    """Commands and bytes of a sync that finds nothing new, in a folder of `size` messages."""
+    fill(server, folder, size, 0)
+    settings = Settings(**{
+        "imap_host": server.host, "imap_port": server.imaps_port, "imap_user": server.user,
+        "imap_password": server.password, "imap_ca_file": server.ca_file,
+    })  # fmt: skip
+    now = datetime.now(UTC)
+    with Store.open(workdir / f"poll-{size}.db") as store, ImapSession(settings) as session:
+        args = {"account": "bench", "folder": folder, "now": now, "auth": AuthPolicy()}
+        sync_folder(session, store, backfill_days=36500, **args)  # the backfill
+        with counted() as counts:
+            sync_folder(session, store, backfill_days=36500, **args)  # the empty poll
+    return counts
+
+
+def latency(server: Dovecot, workdir: Path, mails: int = 20) -> list[float]:
+    """Seconds from APPEND done to the event stored, with the daemon in IDLE."""
+    folder = "latency"
+    fill(server, folder, 1, 0)
+    db = workdir / "latency.db"
+    daemon = subprocess.Popen(
+        [ALIWATCH, "run"], env=env_for(server, folder, db),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    ready = threading.Event()
+
+    def watch_log() -> None:
+        for line in daemon.stderr:  # type: ignore[union-attr]
+            if "imap.sync.done" in line or "sync_done" in line:
+                ready.set()
+
+    threading.Thread(target=watch_log, daemon=True).start()
+    ready.wait(60)
+    time.sleep(1.0)  # let it enter IDLE
+    found = []
+    try:
+        with server.client() as imap:
+            for n in range(mails):
+                raw = PROPOSAL.read_bytes().replace(
+                    b"Message-ID: <", b"Message-ID: <late%d-" % n, 1
+                )
+                message_id = re.search(rb"(?im)^Message-ID:\s*(<[^>]+>)", raw).group(1).decode()  # type: ignore[union-attr]
+                imap.append(folder, raw)
+                done = time.perf_counter()
+                while time.perf_counter() - done < 30:
+                    with sqlite3.connect(db) as conn:
+                        row = conn.execute(
+                            "SELECT 1 FROM events WHERE message_key = ?", (message_id,)
+                        ).fetchone()
+                    if row:
+                        found.append(time.perf_counter() - done)
+                        break
+                    time.sleep(0.02)
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+    return found
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp, Dovecot() as server:
+        work = Path(tmp)
+        fill(server, "backfill", 5000, 1000)
+        ours, floors, rss = [], [], []
+        for _ in range(3):  # interleaved rounds, median
+            floors.append(floor(server, "backfill"))
+            seconds, peak = run_once(server, "backfill", work)
+            ours.append(seconds)
+            rss.append(peak)
+        waits = latency(server, work)
+        polls = {size: empty_poll(server, f"poll{size}", size, work) for size in (100, 10_000)}
+    result = {
+        "backfill_seconds": round(statistics.median(ours), 2),
+        "floor_seconds": round(statistics.median(floors), 2),
+        "backfill_ratio": round(statistics.median(ours) / statistics.median(floors), 2),
+        "latency_p50_seconds": round(statistics.median(waits), 3) if waits else None,
+        "latency_max_seconds": round(max(waits), 3) if waits else None,
+        "latency_seen": len(waits),
+        "empty_poll_100": polls[100],
+        "empty_poll_10000": polls[10_000],
+        "peak_rss_mib": round(max(rss) / 1024, 1),
+    }
+    print(
+        f"backfill 5,000 msgs (1,000 AliExpress): {result['backfill_seconds']} s, floor "
+        f"{result['floor_seconds']} s -> {result['backfill_ratio']}x (target <= 2x, goal 1.5x)"
+    )
+    print(
+        f"APPEND -> event through IDLE: p50 {result['latency_p50_seconds']} s, max "
+        f"{result['latency_max_seconds']} s over {len(waits)}/20 mails (target p50 <= 1 s)"
+    )
+    print(f"empty poll at 100 msgs: {polls[100]}; at 10,000: {polls[10_000]} (target: constant)")
+    print(f"peak RSS of run --once: {result['peak_rss_mib']} MiB (target <= 80 MB)")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""The daemon loop: READY=1 after the first sync, refused logins alerted once, a prompt stop."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from daemon.backoff import Backoff
+from daemon.imap.errors import ImapAuthError
+from daemon.runner import Runner
+from daemon.settings import Settings
+from daemon.sources_local import LocalMailbox
+from daemon.store import Store
+from parsers import AuthPolicy
+
+MAILBOX = Path(__file__).resolve().parent.parent / "examples" / "mailbox"
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+class RefusedLogin:
+    name = "imap:refused"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def sync(self, store: Store, now: datetime) -> int:
+        self.calls += 1
+        raise ImapAuthError("login refused for the configured user")
+
+
+def runner(tmp_path, sources, out, backoff=None) -> Runner:
+    store = Store.open(tmp_path / "db.sqlite")
+    return Runner(Settings(), store, sources, out, clock=lambda: NOW, backoff=backoff or Backoff())
+
+
+def start(tmp_path, sources, out, backoff=None) -> tuple[threading.Event, threading.Thread]:
+    """Run the loop in a thread that opens its own store (SQLite connections stay per thread)."""
+    stop = threading.Event()
+
+    def target() -> None:
+        r = runner(tmp_path, sources, out, backoff)
+        r.stop = stop
+        with r.store:
+            r.run()
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def test_ready_is_sent_after_the_first_successful_sync(tmp_path, monkeypatch):
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(path)
+        systemd.settimeout(30)
+        monkeypatch.setenv("NOTIFY_SOCKET", path)
+        out = io.StringIO()
+        stop, thread = start(tmp_path, [LocalMailbox(MAILBOX, AuthPolicy())], out)
+        messages = [systemd.recv(200), systemd.recv(200)]
+        stop.set()
+        thread.join(5)
+    assert b"READY=1" in messages
+    assert not thread.is_alive()
+    assert "The seller made a proposal" in out.getvalue()
+
+
+def test_three_refused_logins_alert_the_user_once(tmp_path):
+    out = io.StringIO()
+    source = RefusedLogin()
+    fast = Backoff(start=0.01, cap=0.01, auth_wait=0.2)
+    stop, thread = start(tmp_path, [source], out, fast)
+    waited = threading.Event()
+    for _ in range(200):  # at most 10 s
+        if source.calls >= 5 or waited.wait(0.05):
+            break
+    stop.set()
+    thread.join(5)
+    assert out.getvalue().count("aliwatch cannot log in to your mailbox") == 1
+    assert source.calls >= 5
+
+
+def test_stop_interrupts_a_long_wait(tmp_path):
+    stop, thread = start(tmp_path, [LocalMailbox(MAILBOX, AuthPolicy())], io.StringIO())
+    threading.Event().wait(1.0)  # the first pass, then a long wait for the next
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive()
