@@ -68,3 +68,9 @@ def test_a_naive_time_is_refused(store):
         store.record(
             key(1), event, raw_digest=digest, status="ok", error=None, now=NOW.replace(tzinfo=None)
         )
+
+
+def test_wal_with_synchronous_normal(tmp_path):
+    with Store.open(tmp_path / "s.db") as store:
+        rows = store._read("PRAGMA synchronous")
+    assert rows[0][0] == 1  # NORMAL
