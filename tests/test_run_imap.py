@@ -75,3 +75,76 @@ def test_a_proposal_arriving_during_idle_is_alerted(dovecot, tmp_path):
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def _lines_of(process: subprocess.Popen[str]) -> list[str]:
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    return lines
+
+
+def _wait_for(lines: list[str], text: str, seconds: float) -> bool:
+    for _ in range(int(seconds * 10)):
+        if any(text in line for line in lines):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_daemon_survives_a_server_restart_during_idle(dovecot, tmp_path):
+    dovecot.recreate_folder("restart")
+    env = env_for(dovecot, tmp_path, "restart")
+    process = subprocess.Popen(
+        [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lines = _lines_of(process)
+    try:
+        time.sleep(3)  # first sync done, now in IDLE
+        dovecot.restart()
+        dovecot.append("restart", PROPOSAL_MAIL.read_bytes())
+        assert _wait_for(lines, PROPOSAL, 60)  # reconnects with backoff, syncs by UID
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
+def test_sigkill_mid_backfill_loses_and_duplicates_nothing(dovecot, tmp_path):
+    dovecot.recreate_folder("killed")
+    mails = sorted(p for p in MAILBOX.rglob("*") if p.is_file() and p.name != ".gitkeep")
+    with dovecot.client() as imap:
+        for round_ in range(15):  # 330 mails, each with its own Message-ID
+            for n, path in enumerate(mails):
+                raw = path.read_bytes().replace(
+                    b"Message-ID: <", b"Message-ID: <k%d-%d-" % (round_, n), 1
+                )
+                imap.append("killed", raw)
+    env = env_for(dovecot, tmp_path, "killed")
+    process = subprocess.Popen(
+        [ALIWATCH, "run", "--once"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stderr:  # type: ignore[union-attr]
+        if "imap.sync.progress" in line:
+            process.kill()  # SIGKILL in the middle of the batch
+            break
+    assert process.wait(timeout=30) == -9  # it really was killed mid-batch
+    again = subprocess.run(
+        [ALIWATCH, "run", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    import sqlite3  # noqa: PLC0415 - reading the store as a user's sqlite3 would
+
+    with sqlite3.connect(tmp_path / "aliwatch.db") as db:
+        mails_recorded = db.execute("SELECT count(*) FROM mails").fetchone()[0]
+        events = db.execute("SELECT count(*), count(DISTINCT message_key) FROM events").fetchone()
+    assert mails_recorded == 15 * len(mails)
+    assert events[0] == events[1] == 15 * len(mails)
