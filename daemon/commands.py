@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from daemon.calendar_ics import build_calendar
 from daemon.durations import parse_duration
 from daemon.paths import default_db_path
 from daemon.pipeline import evaluate, ingest
@@ -117,6 +116,9 @@ def timeline(settings: Settings, order_id: str, out: TextIO, *, as_json: bool) -
 
 def calendar(settings: Settings, now: datetime, target: str | None, out: TextIO) -> int:
     """All open deadlines as an RFC 5545 calendar, to a file or stdout."""
+    # Imported here: icalendar costs every other command's start-up a tenth of a second.
+    from daemon.calendar_ics import build_calendar  # noqa: PLC0415
+
     with open_store(settings) as store:
         rows = _open_orders(store, settings, everything=False)
     items = [(state.order_id, d) for state, found in rows for d in found]
