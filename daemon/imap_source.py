@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
 
-from daemon.imap import ImapError, ImapSession, sync_folder
+from daemon.imap import ImapConnectError, ImapError, ImapSession, sync_folder
 from daemon.settings import Settings
 from daemon.store import Store
 from parsers import AuthPolicy
@@ -26,31 +27,71 @@ def _new_mail(responses: list[tuple[object, ...]]) -> bool:
 
 
 class WatchingSession(ImapSession):
-    """A session that can also wait in IDLE (RFC 2177) on the selected folder."""
+    """A session that stays in IDLE (RFC 2177) on the selected folder while the daemon works.
 
-    def idle_until(self, seconds: float, stop: threading.Event) -> bool:
-        """IDLE until the server reports new mail, `seconds` pass, or `stop` is set.
+    IDLE is armed before every sync that follows it, never after: Dovecot does not announce mail
+    that arrived while the connection was out of IDLE when IDLE starts again (it waits for its
+    next periodic check), so a sync that ran before re-arming could miss a mail for up to
+    mailbox_idle_check_interval (make bench caught 1 in 20). Syncs run on their own connection,
+    so this one never has to leave IDLE for a FETCH.
+    """
 
-        IDLE is always left before returning, so the next command (and any FETCH) runs outside
-        it; the responses are hints only.
+    _armed_at: float | None = None
+
+    def arm(self) -> None:
+        """Enter IDLE; the caller syncs afterwards (mail before this point is not announced)."""
+        with self._errors():
+            self._connected().idle()
+        self._armed_at = time.monotonic()
+
+    def wait(self, seconds: float, stop: threading.Event, rearm_after: float) -> bool:
+        """Stay in IDLE until new mail is announced, `seconds` pass, or `stop` is set.
+
+        True means "sync now": the server announced mail, or IDLE was re-issued because it had
+        lasted `rearm_after` seconds (RFC 2177: before the server's 30-minute timeout), which
+        opens the same gap as arming does.
         """
+        if self._armed_at is None:
+            self.arm()
+            return True
         deadline = time.monotonic() + seconds
-        hinted = False
+        silent_wakeups = 0
         with self._errors():
             client = self._connected()
-            client.idle()
-            try:
-                while not stop.is_set() and time.monotonic() < deadline:
-                    tick = max(0.0, min(IDLE_TICK, deadline - time.monotonic()))
-                    responses = client.idle_check(timeout=tick)
-                    if _new_mail(responses):
-                        hinted = True
-                        break
-            finally:
-                # Mail that came between the last check and DONE is reported with DONE's answer:
-                # dropping it would leave that mail until the next poll (make bench saw this).
-                _, tail = client.idle_done()
-        return hinted or _new_mail(tail)
+            while not stop.is_set():
+                now = time.monotonic()
+                # A closed socket reads as "readable, nothing there" at once, and idle_check
+                # swallows the EOF: two such wakeups in a row make us probe by re-arming, which
+                # fails on a dead connection (a TLS ticket alone can cause one harmless wakeup).
+                if now - self._armed_at >= rearm_after or silent_wakeups >= 2:
+                    return self._rearm()
+                if now >= deadline:
+                    return False
+                tick = min(IDLE_TICK, deadline - now, rearm_after - (now - self._armed_at))
+                responses = client.idle_check(timeout=max(0.0, tick))
+                if _new_mail(responses):
+                    return True
+                if any(r and r[0] == b"BYE" for r in responses):  # RFC 3501 section 7.1.5
+                    raise ImapConnectError(f"{self.host}:{self.port} closed the IDLE connection")
+                early = time.monotonic() - now < tick / 2
+                silent_wakeups = silent_wakeups + 1 if early and not responses else 0
+        return False
+
+    def _rearm(self) -> bool:
+        """Leave IDLE and enter it again; True, because mail in between is not announced."""
+        with self._errors():
+            self._connected().idle_done()
+        self._armed_at = None
+        self.arm()
+        return True
+
+    def logout(self) -> None:
+        """Leave IDLE if in it (best effort, bounded by the socket timeout), then log out."""
+        if self._armed_at is not None and self._client is not None:
+            self._armed_at = None
+            with suppress(Exception):  # logout never raises: the server may be gone already
+                self._client.idle_done()
+        super().logout()
 
 
 @dataclass
@@ -95,31 +136,27 @@ class ImapSource:
         return new
 
     def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool:
-        """Wait up to `seconds` (at most ALIWATCH_IDLE_SECONDS, RFC 2177) for new mail.
+        """Wait up to `seconds` for new mail in IDLE on the first folder.
 
-        True when the server hinted at new mail; the caller then syncs by UID (the hint itself is
-        not trusted). Without IDLE, or when the IDLE connection fails, this just waits.
+        True means the caller should sync by UID now (the hint itself is not trusted): mail was
+        announced, or IDLE was (re)armed and mail from before that is not announced. Without
+        IDLE this just waits; when the IDLE connection fails it is dropped and True returned,
+        so the sync reconnects and backs off if the server is down.
         """
-        seconds = min(seconds, self.settings.idle_seconds)
         if self._idle_offered is False:
             stop.wait(seconds)
             return False
         try:
-            fresh = self._idle is None
             session = self._idle_session()
             if session is None:
                 stop.wait(seconds)
                 return False
-            if fresh:
-                # Mail that arrived while this connection was being opened is already counted
-                # in its SELECT and will never be announced: sync once more (one STATUS).
-                return True
-            return session.idle_until(seconds, stop)
+            return session.wait(seconds, stop, rearm_after=self.settings.idle_seconds)
         except ImapError as err:
             log.warning("idle_failed", error=type(err).__name__)
             self.close()
             stop.wait(min(seconds, 5.0))
-            return True  # resync: it reconnects, and backs off if the server is down
+            return True
 
     def _idle_session(self) -> WatchingSession | None:
         if self._idle is None:
