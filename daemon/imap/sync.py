@@ -148,26 +148,45 @@ class _Recorder:
         pending: list[int],
         wanted: list[int],
     ) -> None:
+        """Record `pending` in UID order: runs of ignored mail in one write, candidates one by one.
+
+        Keeping UID order means whatever a crash leaves recorded is a prefix, so the highest
+        recorded UID stays a true high-water mark.
+        """
+        if not pending:
+            return
         bodies = self.session.fetch_bodies(wanted) if wanted else {}
         chosen = set(wanted)
+        first = keys[pending[0]]
+        # Another process (a second daemon, say) may have got here first.
+        done = self.store.recorded_uids(
+            first.account, first.folder, first.uidvalidity, range(pending[0], pending[-1] + 1)
+        )
+        ignored: list[MailKey] = []
         for uid in pending:
-            key = keys[uid]
-            if self.store.is_recorded(key):
-                continue  # another process (a second daemon, say) got here first
+            if uid in done:
+                continue
             if uid not in chosen:
-                self.report.examined += 1
-                self._record(key, None, headers[uid], "ignored", None)
+                ignored.append(keys[uid])
                 continue
             body = bodies.get(uid)
             if body is None:
                 continue  # expunged since the header fetch: nothing left to examine
+            self._record_ignored(ignored)
+            ignored = []
             self.report.examined += 1
             self.report.candidates += 1
             event, error = _recognise(body, self.auth)
             status: MailStatus = "failed" if event is None else "ok"
             if event is not None and event.kind in _IGNORED:
                 status = "ignored"
-            self._record(key, event, body, status, error)
+            self._record(keys[uid], event, body, status, error)
+        self._record_ignored(ignored)
+
+    def _record_ignored(self, keys: list[MailKey]) -> None:
+        if keys:
+            self.store.record_ignored(keys, now=self.now)
+            self.report.examined += len(keys)
 
     def _record(
         self,

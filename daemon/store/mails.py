@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
@@ -65,6 +66,36 @@ class MailLog(Connected):
             if event.kind is Kind.NOT_ALIEXPRESS:
                 return False
             return _insert_event(db, mail_id, event, message_key(event, raw_digest), examined)
+
+    def record_ignored(self, keys: Sequence[MailKey], *, now: datetime) -> int:
+        """Record mails turned away by their headers alone, in one transaction; how many were new.
+
+        One statement for a whole batch: most mail in a mailbox is not AliExpress's, and a
+        transaction per mail was a fifth of a backfill (make bench). Keys already recorded are
+        left as they are.
+        """
+        if not keys:
+            return 0
+        examined = time_text(now)
+        rows = [(k.account, k.folder, k.uidvalidity, k.uid, examined) for k in keys]
+        with self._write() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT INTO mails (account, folder, uidvalidity, uid, status, examined_at)"
+                " VALUES (?, ?, ?, ?, 'ignored', ?)"
+                " ON CONFLICT (account, folder, uidvalidity, uid) DO NOTHING",
+                rows,
+            )
+            return db.total_changes - before
+
+    def recorded_uids(self, account: str, folder: str, uidvalidity: int, uids: range) -> set[int]:
+        """Which UIDs in `uids` (a span of one folder) have been examined before: one query."""
+        rows = self._read(
+            "SELECT uid FROM mails WHERE account = ? AND folder = ? AND uidvalidity = ?"
+            " AND uid BETWEEN ? AND ?",
+            (account, folder, uidvalidity, uids.start, uids.stop - 1),
+        )
+        return {int(row[0]) for row in rows}
 
     def is_recorded(self, key: MailKey) -> bool:
         """Has the mail at `key` been examined before?"""
