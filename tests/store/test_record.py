@@ -140,3 +140,27 @@ def test_max_uid_is_per_folder_and_uidvalidity(store):
 def test_an_unknown_status_is_refused(store):
     with pytest.raises(ValueError, match="status"):
         store.record(key(1), None, raw_digest="aa" * 32, status="done", error=None, now=NOW)
+
+
+def test_ignored_mail_is_recorded_in_one_write_and_raises_the_high_water_mark(store, db_path):
+    assert store.record_ignored([key(3), key(4), key(9)], now=NOW) == 3
+    assert count(db_path, "mails") == 3
+    assert store.max_uid("buyer@example.org", "INBOX", 1) == 9
+    assert count(db_path, "events") == 0
+
+
+def test_recording_ignored_mail_twice_changes_nothing(store, db_path):
+    event, digest = fixture(SHIPPED)
+    store.record(key(2), event, raw_digest=digest, status="ok", error=None, now=NOW)
+    assert store.record_ignored([key(1), key(2)], now=NOW) == 1
+    db = sqlite3.connect(db_path)
+    (status,) = db.execute("SELECT status FROM mails WHERE uid = 2").fetchone()
+    db.close()
+    assert status == "ok"  # the candidate's record is not overwritten
+
+
+def test_recorded_uids_answers_for_one_span_of_one_folder(store):
+    store.record_ignored(
+        [key(1), key(5), key(7), key(5, uidvalidity=2), key(6, folder="Sent")], now=NOW
+    )
+    assert store.recorded_uids("buyer@example.org", "INBOX", 1, range(2, 8)) == {5, 7}
