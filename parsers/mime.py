@@ -257,7 +257,7 @@ def read_mail(raw: bytes) -> Mail:
             # A mangled Content-Type leaves the text in "not managed" parts: still worth reading.
             plain_parts = [p for p in parsed.text_not_managed if isinstance(p, str)]
     except RecursionError as err:
-        raise MailParseError("cannot read mail: MIME nesting too deep") from err
+        raise MailParseError("cannot read mail: MIME nesting too deep (RecursionError)") from err
     except _LIBRARY_ERRORS:
         senders, parsed_date = [], None
         try:

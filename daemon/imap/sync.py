@@ -148,10 +148,11 @@ class _Recorder:
         pending: list[int],
         wanted: list[int],
     ) -> None:
-        """Record `pending` in UID order: runs of ignored mail in one write, candidates one by one.
+        """Record `pending` (consecutive UIDs) in one transaction: all of them, or none.
 
-        Keeping UID order means whatever a crash leaves recorded is a prefix, so the highest
-        recorded UID stays a true high-water mark.
+        Whatever a crash leaves recorded is then a prefix of the folder, so the highest
+        recorded UID stays a true high-water mark. Each candidate is still recorded on its own
+        (a savepoint): one that cannot be stored is recorded as failed instead.
         """
         if not pending:
             return
@@ -162,26 +163,25 @@ class _Recorder:
         done = self.store.recorded_uids(
             first.account, first.folder, first.uidvalidity, range(pending[0], pending[-1] + 1)
         )
-        ignored: list[MailKey] = []
-        for uid in pending:
-            if uid in done:
-                continue
-            if uid not in chosen:
-                ignored.append(keys[uid])
-                continue
-            body = bodies.get(uid)
-            if body is None:
-                continue  # expunged since the header fetch: nothing left to examine
+        with self.store.batch():  # one commit per batch, not per mail
+            ignored: list[MailKey] = []
+            for uid in pending:
+                if uid in done:
+                    continue
+                if uid not in chosen:
+                    ignored.append(keys[uid])
+                    continue
+                body = bodies.get(uid)
+                if body is None:
+                    continue  # expunged since the header fetch: nothing left to examine
+                self.report.examined += 1
+                self.report.candidates += 1
+                event, error = _recognise(body, self.auth)
+                status: MailStatus = "failed" if event is None else "ok"
+                if event is not None and event.kind in _IGNORED:
+                    status = "ignored"
+                self._record(keys[uid], event, body, status, error)
             self._record_ignored(ignored)
-            ignored = []
-            self.report.examined += 1
-            self.report.candidates += 1
-            event, error = _recognise(body, self.auth)
-            status: MailStatus = "failed" if event is None else "ok"
-            if event is not None and event.kind in _IGNORED:
-                status = "ignored"
-            self._record(keys[uid], event, body, status, error)
-        self._record_ignored(ignored)
 
     def _record_ignored(self, keys: list[MailKey]) -> None:
         if keys:
