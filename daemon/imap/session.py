@@ -24,9 +24,10 @@ from daemon.imap.errors import (
 from daemon.settings import Settings
 
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
-HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (FROM SUBJECT MESSAGE-ID DATE)]"
+HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]"
+SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
-_HEADER_KEY = b"BODY[HEADER.FIELDS (FROM SUBJECT MESSAGE-ID DATE)]"
+_HEADER_KEY = b"BODY[HEADER.FIELDS (FROM SUBJECT)]"
 _WHOLE_KEY = b"BODY[]"
 
 
@@ -160,9 +161,19 @@ class ImapSession:
             found = self._connected().search(criteria)
         return sorted(uid for uid in (int(u) for u in found) if uid >= min_uid)
 
-    def fetch_headers(self, uids: Iterable[int]) -> dict[int, bytes]:
-        """From, Subject, Message-ID and Date header lines of each UID still in the folder."""
-        return self._fetch(uids, HEADER_FIELDS, _HEADER_KEY)
+    def fetch_headers(self, uids: Iterable[int]) -> dict[int, tuple[bytes, int]]:
+        """The From and Subject lines, and the size in bytes, of each UID still in the folder."""
+        wanted = list(uids)
+        if not wanted:
+            return {}
+        with self._errors():
+            response = self._connected().fetch(wanted, [HEADER_FIELDS, SIZE])
+        found: dict[int, tuple[bytes, int]] = {}
+        for uid, data in response.items():
+            value, size = data.get(_HEADER_KEY), data.get(SIZE)
+            if isinstance(value, bytes) and isinstance(size, int):
+                found[int(uid)] = (value, size)
+        return found
 
     def fetch_bodies(self, uids: Iterable[int]) -> dict[int, bytes]:
         """The whole mail of each UID still in the folder, fetched without setting \\Seen."""

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import daemon.imap.sync as sync_module
 from daemon.imap import ImapSession, SyncReport, sync_folder
 from daemon.store import Store
 from parsers import recognise
@@ -78,6 +79,29 @@ def test_only_candidates_have_their_whole_body_fetched(dovecot, folder, store):
 
     assert report.examined == 3
     assert fetched == [1]  # the AliExpress mail (UID 1); the two others by headers only
+
+
+def test_a_candidate_over_the_size_cap_is_recorded_failed_without_fetching_it(
+    dovecot, folder, store, db_rows, monkeypatch
+):
+    mail = FIXTURE_MAILS[0].read_bytes()
+    append_all(dovecot, folder, [mail, other_mail(1)])
+    monkeypatch.setattr(sync_module, "MAX_MAIL_BYTES", len(mail) - 1)
+    fetched: list[int] = []
+    with ImapSession(settings_for(dovecot)) as session:
+        real_fetch = session.fetch_bodies
+
+        def spy(uids):
+            fetched.extend(uids)
+            return real_fetch(uids)
+
+        session.fetch_bodies = spy  # type: ignore[method-assign]
+        report = _sync(dovecot, store, folder, session)
+
+    assert fetched == []
+    assert (report.examined, report.failed) == (2, 1)
+    [(status, error)] = db_rows("SELECT status, error FROM mails WHERE uid = 1")
+    assert status == "failed" and "not fetched" in error
 
 
 def test_a_second_sync_without_new_mail_examines_nothing(dovecot, folder, store):
