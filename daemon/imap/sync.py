@@ -16,8 +16,9 @@ from typing import Protocol
 
 import structlog
 
+from daemon.imap.recognition import recognise_all
 from daemon.store import MailKey, MailStatus, Store, StoreError
-from parsers import AuthPolicy, MailParseError, recognise
+from parsers import AuthPolicy
 from parsers.event import Event, Kind
 from parsers.forwarded import strip_prefixes
 from parsers.senders import SenderClass, classify
@@ -104,13 +105,13 @@ def sync_folder(
         backfill=report.rescanned,
         to_examine=len(uids),
     )
-    recorder = _Recorder(session, store, report, now, auth)
+    # Progress in the log (issue #4) for a backfill or any sync of more than one batch.
+    total = len(uids) if report.rescanned or len(uids) > BODY_BATCH else None
+    recorder = _Recorder(session, store, report, now, auth, folder, total)
     for batch in _chunks(uids, HEADER_BATCH):
         headers = session.fetch_headers(batch)
         keys = {uid: MailKey(account, folder, uidvalidity, uid) for uid in headers}
         recorder.batch(keys, headers)
-        if report.rescanned or len(uids) > HEADER_BATCH:
-            log.info("imap.sync.progress", folder=folder, examined=report.examined, total=len(uids))
     log.info(
         "imap.sync.done",
         folder=folder,
@@ -131,6 +132,8 @@ class _Recorder:
     report: SyncReport
     now: datetime
     auth: AuthPolicy
+    folder: str
+    total: int | None  # log progress after each batch when set
 
     def batch(self, keys: dict[int, MailKey], headers: dict[int, tuple[bytes, int]]) -> None:
         """Record a batch in UID order, fetching candidates' bodies a few at a time first."""
@@ -172,6 +175,10 @@ class _Recorder:
         done = self.store.recorded_uids(
             first.account, first.folder, first.uidvalidity, range(pending[0], pending[-1] + 1)
         )
+        order = [uid for uid in fetch if uid in bodies and uid not in done]
+        results = dict(
+            zip(order, recognise_all([bodies[uid] for uid in order], self.auth), strict=True)
+        )
         with self.store.batch():  # one commit per batch, not per mail
             ignored: list[MailKey] = []
             for uid in pending:
@@ -187,17 +194,19 @@ class _Recorder:
                     too_big = f"not fetched: {headers[uid][1]} bytes, over {MAX_MAIL_BYTES}"
                     self._record(keys[uid], None, lines, "failed", too_big)
                     continue
-                body = bodies.get(uid)
-                if body is None:
+                if uid not in results:
                     continue  # expunged since the header fetch: nothing left to examine
                 self.report.examined += 1
                 self.report.candidates += 1
-                event, error = _recognise(body, self.auth)
+                event, error = results[uid]
                 status: MailStatus = "failed" if event is None else "ok"
                 if event is not None and event.kind in _IGNORED:
                     status = "ignored"
-                self._record(keys[uid], event, body, status, error)
+                self._record(keys[uid], event, bodies[uid], status, error)
             self._record_ignored(ignored)
+        if self.total is not None:
+            examined = self.report.examined
+            log.info("imap.sync.progress", folder=self.folder, examined=examined, total=self.total)
 
     def _record_ignored(self, keys: list[MailKey]) -> None:
         if keys:
@@ -225,16 +234,6 @@ class _Recorder:
             )
             status = "failed"
         self.report.failed += status == "failed"
-
-
-def _recognise(raw: bytes, auth: AuthPolicy) -> tuple[Event | None, str | None]:
-    """The mail's event, or None and why not (the reason never quotes the mail)."""
-    try:
-        return recognise(raw, auth), None
-    except MailParseError as err:
-        return None, str(err)
-    except Exception as err:  # noqa: BLE001 - a parser bug on one mail must not stop the sync
-        return None, f"parser error: {type(err).__name__}"
 
 
 _SUBJECT_START = re.compile(rb"(?im)^subject:[ \t]*([^\r\n]{0,40})")
