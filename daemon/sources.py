@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mailbox
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +39,8 @@ def _is_mbox(data: bytes) -> bool:
 
 
 def _mbox(path: Path) -> Iterator[Input]:
+    import mailbox  # noqa: PLC0415 - only `parse`/`import` of an mbox need it; `run` starts faster
+
     try:
         box = mailbox.mbox(path, create=False)
         keys = list(box.iterkeys())

@@ -15,7 +15,7 @@ def _index() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
     always: list[int] = []
     keyed: dict[str, list[int]] = {}
     for index, row in enumerate(TABLE):
-        if row.subject_re is None:
+        if row.subject is None:
             continue
         if row.literal_options is None:
             always.append(index)
@@ -75,6 +75,6 @@ def match(subject: str, body: str) -> Found | None:
             )
             return Found(row, m, ties)
     for row in TABLE:
-        if row.subject_re is None and row.match_body(body):
+        if row.subject is None and row.match_body(body):
             return Found(row, None, ())
     return None

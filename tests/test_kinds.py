@@ -58,3 +58,10 @@ def test_every_recognisable_kind_has_rows_in_every_supported_language():
 def test_row_names_are_unique():
     names = [row.name for row in TABLE]
     assert len(names) == len(set(names))
+
+
+def test_every_row_pattern_compiles():
+    # Rows compile on first use (parsers/row.py): a broken pattern must still fail here, not on
+    # the first mail that reaches it.
+    for row in TABLE:
+        assert row.subject_re is not None or row.body_re, row.name
