@@ -148,3 +148,50 @@ def test_sigkill_mid_backfill_loses_and_duplicates_nothing(dovecot, tmp_path):
         events = db.execute("SELECT count(*), count(DISTINCT message_key) FROM events").fetchone()
     assert mails_recorded == 15 * len(mails)
     assert events[0] == events[1] == 15 * len(mails)
+
+
+def _run_once(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ALIWATCH, "run", "--once"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_run_once_with_a_wrong_password_says_so_plainly(dovecot, tmp_path):
+    # One wrong login only: Dovecot delays later logins from this address after each.
+    wrong = "not-" + dovecot.password
+    env = env_for(dovecot, tmp_path, "INBOX") | {"ALIWATCH_IMAP_PASSWORD": wrong}
+    result = _run_once(env)
+    assert result.returncode == 1
+    assert f"refused the login for {dovecot.user}" in result.stderr
+    assert "[AUTHENTICATIONFAILED]" in result.stderr and "b'" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert wrong not in result.stdout + result.stderr
+
+
+def test_run_once_against_a_certificate_that_does_not_verify_names_the_fix(dovecot, tmp_path):
+    env = env_for(dovecot, tmp_path, "INBOX")
+    del env["ALIWATCH_IMAP_CA_FILE"]  # the system trust store does not know the test CA
+    result = _run_once(env)
+    assert result.returncode == 1
+    assert "did not verify" in result.stderr and "ALIWATCH_IMAP_CA_FILE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_run_once_backfills_over_ssl_and_starttls(dovecot, tmp_path, security):
+    folder = f"tls-{security}"
+    dovecot.recreate_folder(folder)
+    dovecot.append(folder, PROPOSAL_MAIL.read_bytes())
+    port = dovecot.imaps_port if security == "ssl" else dovecot.imap_port
+    env = env_for(dovecot, tmp_path, folder) | {
+        "ALIWATCH_IMAP_SECURITY": security,
+        "ALIWATCH_IMAP_PORT": str(port),
+    }
+    result = _run_once(env | {"ALIWATCH_LOG_FORMAT": "json"})
+    assert result.returncode == 0, result.stderr
+    assert "one pass: 1 new events" in result.stdout

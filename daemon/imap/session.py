@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import imaplib
 import ipaddress
+import re
 import ssl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -241,11 +242,19 @@ class ImapSession:
             raise ImapError(f"{where} refused a command: {_reason(err)}") from err
 
 
+_BYTES_REPR = re.compile(r"b(['\"])(.*)\1", re.DOTALL)
+
+
 def _reason(err: BaseException) -> str:
     """A short reason for a message: the library's text (never holds mail or a secret here)."""
     if isinstance(err, OSError) and err.strerror:
         return str(err.strerror)
-    return str(err) or type(err).__name__
+    if err.args and isinstance(err.args[0], bytes):  # imaplib passes the server's text as bytes
+        return _text(err.args[0])
+    # imapclient's LoginError holds str() of those bytes: "b'[AUTHENTICATIONFAILED] ...'".
+    text = str(err)
+    quoted = _BYTES_REPR.fullmatch(text)
+    return (quoted.group(2) if quoted else text) or type(err).__name__
 
 
 def _text(value: bytes | str) -> str:
