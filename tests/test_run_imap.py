@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -107,6 +108,61 @@ def test_the_daemon_survives_a_server_restart_during_idle(dovecot, tmp_path):
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def _append_rounds(dovecot: Dovecot, folder: str, rounds: int) -> int:
+    """The demo mailbox `rounds` times over, each mail with its own Message-ID; how many."""
+    dovecot.recreate_folder(folder)
+    mails = sorted(p for p in MAILBOX.rglob("*") if p.is_file() and p.name != ".gitkeep")
+    with dovecot.client() as imap:
+        for round_ in range(rounds):
+            for n, path in enumerate(mails):
+                raw = path.read_bytes().replace(
+                    b"Message-ID: <", b"Message-ID: <%s%d-%d-" % (folder.encode(), round_, n), 1
+                )
+                imap.append(folder, raw)
+    return rounds * len(mails)
+
+
+def _counts(db_path: Path) -> tuple[int, int, int]:
+    """(mails recorded, events, distinct events) as another reader of the store sees them."""
+    import sqlite3  # noqa: PLC0415 - reading the store as a user's sqlite3 would
+
+    with sqlite3.connect(db_path) as db:
+        mails = db.execute("SELECT count(*) FROM mails").fetchone()[0]
+        events = db.execute("SELECT count(*), count(DISTINCT message_key) FROM events").fetchone()
+    return mails, events[0], events[1]
+
+
+def test_a_server_restart_during_a_fetch_loses_and_duplicates_nothing(dovecot, tmp_path):
+    total = _append_rounds(dovecot, "fetching", 15)
+    # A connection whose server went away is noticed by the socket timeout at worst.
+    env = env_for(dovecot, tmp_path, "fetching") | {"ALIWATCH_IMAP_TIMEOUT": "3"}
+    process = subprocess.Popen(
+        [ALIWATCH, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    log: list[str] = []
+    try:
+        for line in process.stderr:  # type: ignore[union-attr]
+            log.append(line)
+            if "imap.sync.progress" in line:
+                # Freeze the daemon between two FETCHes of the backfill, restart the server
+                # under it (its connection dies), and let it go on: its next FETCH fails.
+                process.send_signal(signal.SIGSTOP)
+                dovecot.restart()
+                process.send_signal(signal.SIGCONT)
+                break
+        reader = threading.Thread(target=lambda: log.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
+        reader.start()
+        for _ in range(600):
+            if _counts(tmp_path / "aliwatch.db")[0] == total:
+                break
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    assert any("sync_failed" in line for line in log)  # the restart really hit a sync
+    assert _counts(tmp_path / "aliwatch.db") == (total, total, total)
 
 
 def test_sigkill_mid_backfill_loses_and_duplicates_nothing(dovecot, tmp_path):
