@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         help="read mail files into the state store and show the alerts they raise",
         description="Record mail from files, a Maildir, a folder of .eml or an mbox (e.g. a "
         "Google Takeout export) in the state store, run the rules once and print new alerts. "
-        "Mail already recorded is skipped.",
+        "Mail already recorded is skipped. On a terminal a progress bar (by bytes read) is "
+        "drawn on stderr.",
     )
     imp.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
 
@@ -142,7 +143,7 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
     if command == "run":
         return run_daemon(settings, once=args.once, now=args.now, out=out)
     if command == "import":
-        return commands.import_mail(settings, args.paths, now, out)
+        return commands.import_mail(settings, args.paths, now, out, progress=sys.stderr)
     if command == "status":
         return commands.status(settings, now, out, as_json=args.json, everything=args.all)
     if command == "timeline":

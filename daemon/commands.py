@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -12,9 +12,10 @@ from typing import TextIO
 from daemon.durations import parse_duration
 from daemon.paths import default_db_path
 from daemon.pipeline import evaluate, ingest
+from daemon.progress import input_bytes, with_progress
 from daemon.render import alert_text, order_json, status_table
 from daemon.settings import Settings
-from daemon.sources import iter_inputs
+from daemon.sources import Input, iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
 from rules.deadlines import Deadline, deadlines
@@ -44,10 +45,21 @@ def print_alerts(
         out.write(f"\n{mark}{alert_text(decision, now, settings.zone())}\n")
 
 
-def import_mail(settings: Settings, paths: Sequence[str], now: datetime, out: TextIO) -> int:
-    """Read mail files into the store, run the rules once and print the new alerts."""
+def import_mail(
+    settings: Settings,
+    paths: Sequence[str],
+    now: datetime,
+    out: TextIO,
+    progress: TextIO | None = None,
+) -> int:
+    """Read mail files into the store, run the rules once and print the new alerts.
+
+    A progress bar is drawn on `progress` (the CLI passes stderr) when it is a terminal.
+    """
     auth = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
-    items = iter_inputs(list(paths), sys.stdin.buffer)
+    items: Iterable[Input] = iter_inputs(list(paths), sys.stdin.buffer)
+    if progress is not None:
+        items = with_progress(items, input_bytes(paths), progress)
     with open_store(settings) as store:
         report = ingest(store, items, now, auth, account="file")
         added = evaluate(store, now, settings.policy())

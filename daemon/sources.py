@@ -58,6 +58,11 @@ def _expand_file(path: Path) -> Iterator[Input]:
         yield item
 
 
+def is_mail_file(name: str) -> bool:
+    """Whether a file in a folder is read as mail: not hidden, not an expected-fields .json."""
+    return not name.startswith(".") and not name.endswith(".json")
+
+
 def iter_inputs(paths: list[str], stdin: BinaryIO) -> Iterator[Input]:
     """Every mail named by `paths`, in a stable order; `-` reads one mail from stdin."""
     for name in paths:
@@ -74,7 +79,7 @@ def iter_inputs(paths: list[str], stdin: BinaryIO) -> Iterator[Input]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for file_name in sorted(files):
-                    if not file_name.startswith(".") and not file_name.endswith(".json"):
+                    if is_mail_file(file_name):
                         found = True
                         yield from _expand_file(Path(root) / file_name)
             if not found:
