@@ -18,6 +18,11 @@ from parsers import AuthPolicy
 log = structlog.get_logger("aliwatch")
 # How long one idle_check may block: the stop flag is looked at this often (issue #4: <= 2 s).
 IDLE_TICK = 1.0
+# IDLE failing this many times in a row (a server or middlebox that drops idle connections) is
+# given up for IDLE_PAUSE seconds: the daemon polls every ALIWATCH_POLL_SECONDS meanwhile.
+IDLE_FAILURES_BEFORE_PAUSE = 3
+IDLE_PAUSE = 1800.0
+IDLE_RETRY_WAIT = 5.0
 _NEW_MAIL = (b"EXISTS", b"RECENT")
 
 
@@ -102,6 +107,8 @@ class ImapSource:
     auth: AuthPolicy
     _idle: WatchingSession | None = field(default=None, repr=False)
     _idle_offered: bool | None = None
+    _idle_failures: int = 0
+    _idle_paused_until: float = 0.0
 
     @property
     def account(self) -> str:
@@ -141,9 +148,11 @@ class ImapSource:
         True means the caller should sync by UID now (the hint itself is not trusted): mail was
         announced, or IDLE was (re)armed and mail from before that is not announced. Without
         IDLE this just waits; when the IDLE connection fails it is dropped and True returned,
-        so the sync reconnects and backs off if the server is down.
+        so the sync reconnects and backs off if the server is down. After
+        IDLE_FAILURES_BEFORE_PAUSE failures in a row IDLE rests for IDLE_PAUSE seconds and this
+        just waits: the runner's poll job syncs every ALIWATCH_POLL_SECONDS (issue #4).
         """
-        if self._idle_offered is False:
+        if self._idle_offered is False or time.monotonic() < self._idle_paused_until:
             stop.wait(seconds)
             return False
         try:
@@ -151,12 +160,20 @@ class ImapSource:
             if session is None:
                 stop.wait(seconds)
                 return False
-            return session.wait(seconds, stop, rearm_after=self.settings.idle_seconds)
+            hinted = session.wait(seconds, stop, rearm_after=self.settings.idle_seconds)
         except ImapError as err:
-            log.warning("idle_failed", error=type(err).__name__)
             self.close()
-            stop.wait(min(seconds, 5.0))
+            self._idle_failures += 1
+            if self._idle_failures >= IDLE_FAILURES_BEFORE_PAUSE:
+                self._idle_failures = 0
+                self._idle_paused_until = time.monotonic() + IDLE_PAUSE
+                log.warning("idle_paused", error=type(err).__name__, pause_seconds=IDLE_PAUSE)
+            else:
+                log.warning("idle_failed", error=type(err).__name__)
+            stop.wait(min(seconds, IDLE_RETRY_WAIT))
             return True
+        self._idle_failures = 0
+        return hinted
 
     def _idle_session(self) -> WatchingSession | None:
         if self._idle is None:

@@ -1,0 +1,60 @@
+"""IDLE that keeps failing is rested and the daemon polls; one that works again is trusted."""
+
+from __future__ import annotations
+
+import threading
+
+from daemon.imap import ImapConnectError
+from daemon.imap_source import IDLE_FAILURES_BEFORE_PAUSE, ImapSource
+from daemon.settings import Settings
+from parsers import AuthPolicy
+
+STOP = threading.Event()
+
+
+def _source(monkeypatch, attempts: list[int]) -> ImapSource:
+    source = ImapSource(Settings(imap_host="imap.example.org", imap_user="u"), AuthPolicy())
+
+    def failing_idle_session():
+        attempts.append(1)
+        raise ImapConnectError("the server dropped the idle connection")
+
+    monkeypatch.setattr(source, "_idle_session", failing_idle_session)
+    return source
+
+
+def test_each_idle_failure_asks_for_a_sync_until_idle_is_rested(monkeypatch):
+    attempts: list[int] = []
+    source = _source(monkeypatch, attempts)
+    answers = [source.wait_for_mail(0.01, STOP) for _ in range(IDLE_FAILURES_BEFORE_PAUSE)]
+    assert answers == [True] * IDLE_FAILURES_BEFORE_PAUSE
+    assert len(attempts) == IDLE_FAILURES_BEFORE_PAUSE
+
+
+def test_after_repeated_failures_it_waits_without_trying_idle(monkeypatch):
+    attempts: list[int] = []
+    source = _source(monkeypatch, attempts)
+    for _ in range(IDLE_FAILURES_BEFORE_PAUSE):
+        source.wait_for_mail(0.01, STOP)
+    assert source.wait_for_mail(0.01, STOP) is False  # the poll job syncs meanwhile
+    assert len(attempts) == IDLE_FAILURES_BEFORE_PAUSE
+
+
+def test_a_working_idle_in_between_resets_the_count(monkeypatch):
+    attempts: list[int] = []
+    source = _source(monkeypatch, attempts)
+    source.wait_for_mail(0.01, STOP)
+    source.wait_for_mail(0.01, STOP)
+
+    class Working:
+        def wait(self, seconds, stop, rearm_after):
+            return False
+
+    monkeypatch.setattr(source, "_idle_session", Working)
+    source.wait_for_mail(0.01, STOP)
+    monkeypatch.setattr(source, "_idle_session", _source(monkeypatch, attempts)._idle_session)
+    before = len(attempts)
+    # Without the reset the first of these would be the third failure in a row and the
+    # second would not try IDLE at all.
+    assert [source.wait_for_mail(0.01, STOP) for _ in range(2)] == [True, True]
+    assert len(attempts) == before + 2
