@@ -118,6 +118,14 @@ class ImapSource:
     def name(self) -> str:
         return f"imap:{self.account}"
 
+    @property
+    def activity(self) -> str:
+        """How new mail is noticed, for systemd's STATUS= line: IDLE or polling."""
+        first = self.settings.imap_folders[0]
+        if self._idle_offered is False or time.monotonic() < self._idle_paused_until:
+            return f"polling {first} every {round(self.settings.poll_seconds)} s"
+        return f"idle on {first}"
+
     def sync(self, store: Store, now: datetime) -> int:
         """Sync every folder on a fresh connection; the number of new events."""
         new = 0

@@ -14,6 +14,7 @@ from parsers import AuthPolicy, MailParseError, recognise
 from parsers.event import Event, Kind
 from rules.advice import ADVICE, HEADLINE
 from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
+from rules.phase import Phase, phase
 from rules.policy import Policy
 from rules.state import OrderState
 
@@ -125,6 +126,18 @@ def evaluate(store: Store, now: datetime, policy: Policy) -> list[Decision]:
         ):
             added.append(decision)
     return added
+
+
+_DISPUTE_PHASES = frozenset(
+    {Phase.DISPUTE_OPEN, Phase.PROPOSAL_WAITING, Phase.DISPUTE_ESCALATED, Phase.RETURN_REQUIRED}
+)
+
+
+def open_disputes(store: Store) -> int:
+    """How many orders are in a dispute that is not closed (for systemd's STATUS= line)."""
+    return sum(
+        phase(store.order_state(order_id)) in _DISPUTE_PHASES for order_id in store.order_ids()
+    )
 
 
 def payload(decision: Decision) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ import structlog
 from daemon.backoff import Backoff
 from daemon.imap.errors import ImapAuthError, ImapError
 from daemon.notify import notify, watchdog_interval
-from daemon.pipeline import decision_of, evaluate
+from daemon.pipeline import decision_of, evaluate, open_disputes
 from daemon.render import alert_text
 from daemon.settings import Settings
 from daemon.store import Store
@@ -135,8 +136,16 @@ class Runner:
             self.stop.wait(delay)
             return False
         self.backoff.success()
-        notify(f"STATUS=watching {len(self.sources)} source(s)")
+        if os.environ.get("NOTIFY_SOCKET"):  # counting disputes costs a pass over the orders
+            notify(f"STATUS={self.status_line()}")
         return True
+
+    def status_line(self) -> str:
+        """What `systemctl status` shows: "idle on INBOX, 3 open disputes" (issue #4)."""
+        doing = [getattr(source, "activity", source.name) for source in self.sources]
+        disputes = open_disputes(self.store)
+        noun = "dispute" if disputes == 1 else "disputes"
+        return f"{', '.join(doing)}, {disputes} open {noun}"
 
     def _alert_login_refused(self) -> None:
         """Three refused logins in a row: tell the user on the alert channels, once per outage."""

@@ -24,6 +24,10 @@ class LocalMailbox:
     def name(self) -> str:
         return f"maildir:{self.path}"
 
+    @property
+    def activity(self) -> str:
+        return f"watching {self.path}"
+
     def sync(self, store: Store, now: datetime) -> int:
         """Record new files; the number of new events."""
         items = iter_inputs([str(self.path)], sys.stdin.buffer)

@@ -63,6 +63,8 @@ def test_ready_is_sent_after_the_first_successful_sync(tmp_path, monkeypatch):
         stop.set()
         thread.join(5)
     assert b"READY=1" in messages
+    # The demo mailbox holds one dispute, with the seller's proposal waiting.
+    assert f"STATUS=watching {MAILBOX}, 1 open dispute".encode() in messages
     assert not thread.is_alive()
     assert "The seller made a proposal" in out.getvalue()
 

@@ -58,3 +58,12 @@ def test_a_working_idle_in_between_resets_the_count(monkeypatch):
     # second would not try IDLE at all.
     assert [source.wait_for_mail(0.01, STOP) for _ in range(2)] == [True, True]
     assert len(attempts) == before + 2
+
+
+def test_the_status_line_says_idle_then_polling_once_idle_is_rested(monkeypatch):
+    attempts: list[int] = []
+    source = _source(monkeypatch, attempts)
+    assert source.activity == "idle on INBOX"
+    for _ in range(IDLE_FAILURES_BEFORE_PAUSE):
+        source.wait_for_mail(0.01, STOP)
+    assert source.activity == "polling INBOX every 300 s"
