@@ -1,4 +1,4 @@
-"""The IMAP password or OAuth2 token, from the settings, a file, a command or systemd credentials.
+"""The IMAP and SMTP passwords, the OAuth2 token: from a setting, a file, a command or a credential.
 
 No function here puts a secret, or a command's output, in an exception message or a log line.
 """
@@ -10,11 +10,18 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from daemon.imap.errors import ImapConfigError
 from daemon.settings import Settings
 
 # systemd's LoadCredential=imap-password:/path puts the file here (systemd.exec(5), "Credentials").
 CREDENTIAL_NAME = "imap-password"
+SMTP_CREDENTIAL_NAME = "smtp-password"
+
+
+class SecretError(Exception):
+    """A password or token cannot be had: no source set, or the one set failed (never quoted)."""
 
 
 def imap_password(settings: Settings) -> str:
@@ -22,22 +29,47 @@ def imap_password(settings: Settings) -> str:
 
     Raises ImapConfigError when no source is set, or the one set cannot be read or is empty.
     """
-    if settings.imap_password is not None:
-        return _non_empty(settings.imap_password.get_secret_value(), "ALIWATCH_IMAP_PASSWORD")
-    if settings.imap_password_file is not None:
-        return _read_secret_file(settings.imap_password_file, "ALIWATCH_IMAP_PASSWORD_FILE")
-    if settings.imap_password_command is not None:
-        return _run(
-            settings.imap_password_command, "ALIWATCH_IMAP_PASSWORD_COMMAND", settings.imap_timeout
+    try:
+        return password(
+            "IMAP",
+            value=settings.imap_password,
+            file=settings.imap_password_file,
+            command=settings.imap_password_command,
+            credential=CREDENTIAL_NAME,
+            timeout=settings.imap_timeout,
         )
+    except SecretError as err:
+        raise ImapConfigError(str(err)) from None  # the message says it all; no output chained
+
+
+def password(
+    service: str,
+    *,
+    value: SecretStr | None,
+    file: Path | None,
+    command: str | None,
+    credential: str,
+    timeout: float,
+) -> str:
+    """ALIWATCH_<SERVICE>_PASSWORD, else _FILE, else _COMMAND, else the systemd credential.
+
+    Raises SecretError when no source is set, or the one set cannot be read or is empty.
+    """
+    setting = f"ALIWATCH_{service}_PASSWORD"
+    if value is not None:
+        return _non_empty(value.get_secret_value(), setting, service)
+    if file is not None:
+        return _read_secret_file(file, f"{setting}_FILE", service)
+    if command is not None:
+        return _run(command, f"{setting}_COMMAND", timeout, service)
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
-        path = Path(credentials) / CREDENTIAL_NAME
+        path = Path(credentials) / credential
         if path.is_file():
-            return _read_secret_file(path, f"the systemd credential {CREDENTIAL_NAME}")
-    raise ImapConfigError(
-        "no IMAP password: set ALIWATCH_IMAP_PASSWORD, ALIWATCH_IMAP_PASSWORD_FILE, "
-        f"ALIWATCH_IMAP_PASSWORD_COMMAND or a systemd credential named {CREDENTIAL_NAME}"
+            return _read_secret_file(path, f"the systemd credential {credential}", service)
+    raise SecretError(
+        f"no {service} password: set {setting}, {setting}_FILE, {setting}_COMMAND or a systemd "
+        f"credential named {credential}"
     )
 
 
@@ -49,11 +81,15 @@ def oauth2_token(settings: Settings) -> str:
     """
     if settings.imap_oauth2_token_command is None:
         raise ImapConfigError("no OAuth2 token command: set ALIWATCH_IMAP_OAUTH2_TOKEN_COMMAND")
-    return _run(
-        settings.imap_oauth2_token_command,
-        "ALIWATCH_IMAP_OAUTH2_TOKEN_COMMAND",
-        settings.imap_timeout,
-    )
+    try:
+        return _run(
+            settings.imap_oauth2_token_command,
+            "ALIWATCH_IMAP_OAUTH2_TOKEN_COMMAND",
+            settings.imap_timeout,
+            "IMAP",
+        )
+    except SecretError as err:
+        raise ImapConfigError(str(err)) from None  # the message says it all; no output chained
 
 
 def _strip_newline(text: str) -> str:
@@ -63,35 +99,35 @@ def _strip_newline(text: str) -> str:
     return text.removesuffix("\n")
 
 
-def _non_empty(secret: str, source: str) -> str:
+def _non_empty(secret: str, source: str, service: str) -> str:
     if not secret:
-        raise ImapConfigError(f"the IMAP secret from {source} is empty")
+        raise SecretError(f"the {service} secret from {source} is empty")
     return secret
 
 
-def _read_secret_file(path: Path, source: str) -> str:
+def _read_secret_file(path: Path, source: str, service: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise ImapConfigError(
-            f"cannot read the IMAP secret from {source} ({path}): {err.strerror}"
+        raise SecretError(
+            f"cannot read the {service} secret from {source} ({path}): {err.strerror}"
         ) from err
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         # Not chained: the decode error holds the file's bytes.
-        raise ImapConfigError(f"the IMAP secret from {source} ({path}) is not UTF-8") from None
-    return _non_empty(_strip_newline(text), source)
+        raise SecretError(f"the {service} secret from {source} ({path}) is not UTF-8") from None
+    return _non_empty(_strip_newline(text), source, service)
 
 
-def _run(command: str, setting: str, timeout: float) -> str:
+def _run(command: str, setting: str, timeout: float, service: str) -> str:
     """The command's stdout, run without a shell; its output never reaches a message."""
     try:
         argv = shlex.split(command)
     except ValueError as err:
-        raise ImapConfigError(f"{setting} is not a valid command line: {err}") from err
+        raise SecretError(f"{setting} is not a valid command line: {err}") from err
     if not argv:
-        raise ImapConfigError(f"{setting} is empty")
+        raise SecretError(f"{setting} is empty")
     program = argv[0]
     try:
         result = subprocess.run(  # noqa: S603 - argv from the user's own settings, no shell
@@ -103,11 +139,11 @@ def _run(command: str, setting: str, timeout: float) -> str:
         )
     except subprocess.TimeoutExpired:
         # Not chained: the timeout error holds what the command printed so far.
-        raise ImapConfigError(f"{setting}: {program} did not finish within {timeout:g} s") from None
+        raise SecretError(f"{setting}: {program} did not finish within {timeout:g} s") from None
     except OSError as err:
-        raise ImapConfigError(f"{setting}: cannot run {program}: {err.strerror}") from err
+        raise SecretError(f"{setting}: cannot run {program}: {err.strerror}") from err
     if result.returncode != 0:
-        raise ImapConfigError(
+        raise SecretError(
             f"{setting}: {program} failed with exit status {result.returncode} "
             "(its output is not shown: it may hold a secret)"
         )
@@ -115,5 +151,5 @@ def _run(command: str, setting: str, timeout: float) -> str:
         output = result.stdout.decode("utf-8")
     except UnicodeDecodeError:
         # Not chained: the decode error holds the output.
-        raise ImapConfigError(f"{setting}: {program} printed something not UTF-8") from None
-    return _non_empty(_strip_newline(output), setting)
+        raise SecretError(f"{setting}: {program} printed something not UTF-8") from None
+    return _non_empty(_strip_newline(output), setting, service)
