@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,3 +159,110 @@ class Settings(BaseSettings):
         if self.imap_port is not None:
             return self.imap_port
         return 993 if self.imap_security == "ssl" else 143
+
+    # -- Alert channels (daemon/alerts; issue #5) ---------------------------------------------
+    # Email: sent when ALIWATCH_SMTP_HOST and ALIWATCH_ALERT_EMAIL_TO are set. Certificates are
+    # always verified (ALIWATCH_SMTP_CA_FILE for a private CA); `none` only to a loopback host.
+    # The port defaults by security: 465 for ssl, 587 for starttls, 25 for none.
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    smtp_ca_file: Path | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: Path | None = None
+    smtp_password_command: str | None = None
+    smtp_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    alert_email_to: str | None = None
+    alert_email_from: str | None = None
+    # Desktop notifications on the session bus: auto (on when a session bus is reachable).
+    desktop_notify: Literal["auto", "on", "off"] = "auto"
+    # Apprise URLs, comma-separated (ntfy://, tgram://, matrix://, pover://...): pip extra
+    # aliwatch[apprise]. They hold secrets: never logged.
+    apprise_urls: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # Quiet hours in local time, "22:00-08:00": ordinary alerts wait; urgent ones break through.
+    quiet_hours: str | None = None
+    # A daily digest at this local time ("08:00"); unset: no digest.
+    digest_at: str | None = None
+    # Alert when no mailbox check has succeeded for this long (once per outage).
+    stale_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 6.0
+
+    @field_validator(
+        "smtp_host",
+        "smtp_user",
+        "smtp_password_command",
+        "alert_email_to",
+        "alert_email_from",
+        "quiet_hours",
+        "digest_at",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("smtp_ca_file", "smtp_password_file", mode="before")
+    @classmethod
+    def _smtp_path(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
+        return value
+
+    @field_validator("smtp_security", "desktop_notify", mode="before")
+    @classmethod
+    def _lower_word(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("apprise_urls", mode="before")
+    @classmethod
+    def _urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(SecretStr(u.strip()) for u in value.split(",") if u.strip())
+        return value
+
+    @field_validator("alert_email_to", "alert_email_from")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        # One plain address: a CR, LF or comma here would let a setting add recipients or headers.
+        if value is not None and (any(c in value for c in '\r\n,;<>"') or "@" not in value):
+            raise ValueError(f"{value!r} is not one plain email address like you@example.org")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_quiet_hours(value)
+        return value
+
+    @field_validator("digest_at")
+    @classmethod
+    def _digest_at(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_clock(value)
+        return value
+
+    def smtp_port_or_default(self) -> int:
+        """The SMTP port: the one set, else 465 for ssl, 587 for starttls, 25 for none."""
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"ssl": 465, "starttls": 587, "none": 25}[self.smtp_security]
+
+
+def parse_clock(text: str) -> time:
+    """ "08:00" -> 08:00; ValueError naming the expected form otherwise."""
+    try:
+        hours, minutes = (int(part) for part in text.strip().split(":"))
+        return time(hours, minutes)
+    except ValueError as err:
+        raise ValueError(f"{text!r} is not a time of day like 08:00") from err
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    """ "22:00-08:00" -> (22:00, 08:00); the span may cross midnight."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(f"{text!r} is not a span like 22:00-08:00")
+    return parse_clock(start), parse_clock(end)

@@ -35,7 +35,8 @@ _SELECT = (
 )
 
 
-def _alert(row: sqlite3.Row) -> Alert:
+def alert_of_row(row: sqlite3.Row) -> Alert:
+    """The Alert a row of the alerts table (its columns as in _SELECT) describes."""
     return Alert(
         key=row["key"],
         order_id=row["order_id"],
@@ -86,7 +87,7 @@ class Alerts(Connected):
     def alert(self, key: str) -> Alert | None:
         """The alert stored under `key`, if any."""
         rows = self._read(_SELECT + "WHERE key = ?", (key,))
-        return _alert(rows[0]) if rows else None
+        return alert_of_row(rows[0]) if rows else None
 
     def pending_alerts(self, max_attempts: int = 5) -> list[Alert]:
         """Alerts to deliver, oldest first: pending ones, and failed ones tried < max_attempts."""
@@ -95,7 +96,7 @@ class Alerts(Connected):
             " ORDER BY created_at, id",
             (max_attempts,),
         )
-        return [_alert(row) for row in rows]
+        return [alert_of_row(row) for row in rows]
 
     def orders_alerted_since(self, since: datetime) -> set[str]:
         """Orders that got an ordinary (not urgent) alert since `since`: the daily noise limit."""

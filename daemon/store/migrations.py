@@ -111,6 +111,26 @@ MIGRATIONS: tuple[str, ...] = (
                       'return_required', 'refund_issued')
      GROUP BY eo.order_id;
     """,
+    # 3: the outbox per channel (issue #5): an alert is fanned out to the channels configured
+    # when it is first delivered, one row each, sent once; and the daemon's health marks (the
+    # last successful mailbox check, for the dead-man alert).
+    """
+    CREATE TABLE deliveries (
+        alert_key TEXT NOT NULL REFERENCES alerts (key),
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try TEXT NOT NULL,
+        last_error TEXT,
+        sent_at TEXT,
+        PRIMARY KEY (alert_key, channel)
+    );
+    CREATE INDEX deliveries_pending ON deliveries (state, next_try);
+    CREATE TABLE health (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 

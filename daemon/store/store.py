@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 from daemon.store.alerts import Alerts
+from daemon.store.deliveries import Deliveries
 from daemon.store.errors import StoreError
 from daemon.store.mails import MailLog
 from daemon.store.marks import Marks
@@ -18,7 +19,7 @@ from daemon.store.orders import Orders
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
-class Store(MailLog, Orders, Marks, Alerts):
+class Store(MailLog, Orders, Marks, Alerts, Deliveries):
     """The state database; open with `Store.open(path)`, close with `close()` or `with`.
 
     Every write is one transaction and every failure of SQLite or the file system is raised as

@@ -20,6 +20,8 @@ TABLES = {
     "alerts",
     "acks",
     "snoozes",
+    "deliveries",
+    "health",
 }
 
 
