@@ -5,26 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from daemon.durations import parse_duration
 from daemon.paths import default_db_path
-from daemon.pipeline import evaluate, ingest
+from daemon.pipeline import evaluate, ingest, open_orders
 from daemon.progress import input_bytes, with_progress
 from daemon.render import alert_text, order_json, status_table
 from daemon.settings import Settings
 from daemon.sources import Input, iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
-from rules.deadlines import Deadline, deadlines
 from rules.decide import Decision
-from rules.phase import Phase, phase
-from rules.state import OrderState
-
-_FINISHED = {Phase.COMPLETED, Phase.CANCELLED, Phase.REFUNDED}
-_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class CommandError(Exception):
@@ -71,24 +65,12 @@ def import_mail(
     return 0
 
 
-def _open_orders(
-    store: Store, settings: Settings, *, everything: bool
-) -> list[tuple[OrderState, list[Deadline]]]:
-    policy = settings.policy()
-    rows = []
-    for order_id in store.order_ids():
-        state = store.order_state(order_id)
-        if everything or phase(state) not in _FINISHED:
-            rows.append((state, deadlines(state, policy)))
-    return sorted(rows, key=lambda row: (row[1][0].due if row[1] else _NEVER, row[0].order_id))
-
-
 def status(
     settings: Settings, now: datetime, out: TextIO, *, as_json: bool, everything: bool
 ) -> int:
     """Open orders (or all) with phase, parcels and next deadline; --json: a list of orders."""
     with open_store(settings) as store:
-        rows = _open_orders(store, settings, everything=everything)
+        rows = open_orders(store, settings.policy(), everything=everything)
     if as_json:
         out.write(json.dumps([order_json(state, found) for state, found in rows], indent=2) + "\n")
     elif rows:
@@ -132,7 +114,7 @@ def calendar(settings: Settings, now: datetime, target: str | None, out: TextIO)
     from daemon.calendar_ics import build_calendar  # noqa: PLC0415
 
     with open_store(settings) as store:
-        rows = _open_orders(store, settings, everything=False)
+        rows = open_orders(store, settings.policy(), everything=False)
     items = [(state.order_id, d) for state, found in rows for d in found]
     data = build_calendar(items, now)
     if target is None or target == "-":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from daemon.sources import Input
@@ -13,6 +13,7 @@ from daemon.store import MailKey, MailStatus, Store
 from parsers import AuthPolicy, MailParseError, recognise
 from parsers.event import Event, Kind
 from rules.advice import ADVICE, HEADLINE
+from rules.deadlines import Deadline, deadlines
 from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
 from rules.phase import Phase, phase
 from rules.policy import Policy
@@ -138,6 +139,22 @@ def open_disputes(store: Store) -> int:
     return sum(
         phase(store.order_state(order_id)) in _DISPUTE_PHASES for order_id in store.order_ids()
     )
+
+
+_FINISHED = {Phase.COMPLETED, Phase.CANCELLED, Phase.REFUNDED}
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def open_orders(
+    store: Store, policy: Policy, *, everything: bool
+) -> list[tuple[OrderState, list[Deadline]]]:
+    """Orders not finished (or all), each with its deadlines, the soonest deadline first."""
+    rows = []
+    for order_id in store.order_ids():
+        state = store.order_state(order_id)
+        if everything or phase(state) not in _FINISHED:
+            rows.append((state, deadlines(state, policy)))
+    return sorted(rows, key=lambda row: (row[1][0].due if row[1] else _NEVER, row[0].order_id))
 
 
 def payload(decision: Decision) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Alert delivery: the outbox, and the console, email, desktop and Apprise channels (issue #5)."""

@@ -1,0 +1,133 @@
+"""The email channel: each alert as a plain-text and HTML mail over SMTP with verified TLS."""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.wording import html_body, subject, text_body
+from daemon.imap.session import is_loopback
+from daemon.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
+from daemon.settings import Settings
+
+
+class EmailConfigError(ValueError):
+    """The SMTP settings cannot be used: `none` security to a host that is not loopback, or
+    ALIWATCH_ALERT_EMAIL_TO missing while ALIWATCH_SMTP_HOST is set."""
+
+
+def message_id(key: str, to: str) -> str:
+    """The same alert to the same address always has the same Message-ID: should a crash
+    between sending and recording resend it, mail clients that collapse duplicates do."""
+    digest = hashlib.sha256(f"{key}\n{to}".encode()).hexdigest()[:32]
+    return f"<{digest}@aliwatch.invalid>"
+
+
+class EmailChannel:
+    """Sends to ALIWATCH_ALERT_EMAIL_TO through ALIWATCH_SMTP_HOST, one connection per send."""
+
+    name = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.smtp_host or not settings.alert_email_to:
+            raise EmailConfigError(
+                "email alerts need ALIWATCH_SMTP_HOST and ALIWATCH_ALERT_EMAIL_TO"
+            )
+        if settings.smtp_security == "none" and not is_loopback(settings.smtp_host):
+            raise EmailConfigError(
+                f"ALIWATCH_SMTP_SECURITY=none would send in clear text: refused for "
+                f"{settings.smtp_host}, which is not loopback; use ssl or starttls"
+            )
+        self.host: str = settings.smtp_host
+        self.port = settings.smtp_port_or_default()
+        self.to: str = settings.alert_email_to
+        self.sender = settings.alert_email_from or settings.smtp_user or self.to
+        if "@" not in self.sender:
+            self.sender = self.to
+        self._settings = settings
+
+    def describe(self) -> str:
+        return f"{self.to} via {self.host}:{self.port} ({self._settings.smtp_security})"
+
+    def send(self, alert: Outgoing) -> None:
+        self.send_message(self.compose(alert))
+
+    def compose(self, alert: Outgoing) -> EmailMessage:
+        """The alert mail; headers hold only our own words, cleaned of CR and LF."""
+        message = EmailMessage(policy=SMTP)
+        message["From"] = f"aliwatch <{self.sender}>"
+        message["To"] = self.to
+        message["Subject"] = subject(alert.decision, alert.zone)
+        message["Date"] = format_datetime(alert.now)
+        message["Message-ID"] = message_id(alert.key, self.to)
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+        message["X-Aliwatch-Rule"] = alert.decision.rule
+        message.set_content(text_body(alert.decision, alert.now, alert.zone))
+        message.add_alternative(html_body(alert.decision, alert.now, alert.zone), subtype="html")
+        return message
+
+    def send_message(self, message: EmailMessage) -> None:
+        """Connect, secure, log in (when a user is set), send; every failure is ChannelError."""
+        where = f"{self.host}:{self.port}"
+        settings = self._settings
+        try:
+            secret = self._password()
+            context = ssl.create_default_context(
+                cafile=str(settings.smtp_ca_file) if settings.smtp_ca_file else None
+            )
+            timeout = settings.smtp_timeout
+            if settings.smtp_security == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=timeout)
+            with smtp:
+                if settings.smtp_security == "starttls":
+                    smtp.starttls(context=context)
+                if settings.smtp_user and secret is not None:
+                    smtp.login(settings.smtp_user, secret)
+                smtp.send_message(message)
+        except SecretError as err:
+            raise ChannelError(f"email: {err}") from None
+        except smtplib.SMTPAuthenticationError as err:
+            raise ChannelError(
+                f"email: {where} refused the login for {settings.smtp_user}: {err.smtp_code}"
+            ) from err
+        except smtplib.SMTPNotSupportedError as err:
+            raise ChannelError(f"email: {where} does not offer STARTTLS; use ssl") from err
+        except ssl.SSLCertVerificationError as err:
+            raise ChannelError(
+                f"email: the TLS certificate of {self.host} did not verify ({err.verify_message});"
+                " for a private CA set ALIWATCH_SMTP_CA_FILE"
+            ) from err
+        except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as err:
+            raise ChannelError(
+                f"email: sending through {where} failed: {type(err).__name__}: {_reason(err)}"
+            ) from err
+
+    def _password(self) -> str | None:
+        settings = self._settings
+        if not settings.smtp_user:
+            return None
+        return password(
+            "SMTP",
+            value=settings.smtp_password,
+            file=settings.smtp_password_file,
+            command=settings.smtp_password_command,
+            credential=SMTP_CREDENTIAL_NAME,
+            timeout=settings.smtp_timeout,
+        )
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    if isinstance(err, smtplib.SMTPResponseException):
+        return f"{err.smtp_code}"
+    return str(err)[:200]

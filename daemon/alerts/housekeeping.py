@@ -1,0 +1,107 @@
+"""aliwatch's own alerts: the dead-man alert when mailbox checks stop, its recovery, the digest."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, tzinfo
+
+from daemon.pipeline import open_orders, payload
+from daemon.render import local_time, status_table
+from daemon.store import Store
+from rules.decide import Decision
+from rules.policy import Policy
+
+LAST_CHECK = "last_check_ok"
+RUN_STARTED = "run_started"
+
+
+def _stale_key(since: datetime) -> str:
+    # One key per outage: the outage is named by the last check that worked before it.
+    return f"stale:{since.isoformat()}"
+
+
+def _add(store: Store, decision: Decision, now: datetime) -> bool:
+    return store.add_alert(
+        decision.key,
+        order_id=None,
+        rule=decision.rule,
+        due=None,
+        payload=payload(decision),
+        now=now,
+    )
+
+
+def run_started(store: Store, now: datetime) -> None:
+    """Remember when `run` started: with no successful check ever, staleness counts from it."""
+    store.set_health(RUN_STARTED, now)
+
+
+def check_succeeded(store: Store, now: datetime, zone: tzinfo) -> bool:
+    """Record a successful mailbox check; after an outage that was alerted, say it recovered.
+
+    True when a recovery alert was added.
+    """
+    previous = store.health(LAST_CHECK) or store.health(RUN_STARTED)
+    store.set_health(LAST_CHECK, now)
+    if previous is None or store.alert(_stale_key(previous)) is None:
+        return False
+    return _add(
+        store,
+        Decision(
+            key=f"recovered:{previous.isoformat()}",
+            order_id="",
+            rule="recovered",
+            headline="aliwatch is checking your mailbox again",
+            advice=(
+                f"The last check before the outage was {local_time(previous, zone)}. Mail that "
+                "arrived meanwhile has been read now; any alerts it raised follow."
+            ),
+            urgent=True,
+        ),
+        now,
+    )
+
+
+def stale_alert(store: Store, now: datetime, zone: tzinfo, stale_hours: float) -> bool:
+    """Alert once per outage when no mailbox check has worked for ALIWATCH_STALE_HOURS."""
+    last = store.health(LAST_CHECK) or store.health(RUN_STARTED)
+    if last is None or now - last < timedelta(hours=stale_hours):
+        return False
+    return _add(
+        store,
+        Decision(
+            key=_stale_key(last),
+            order_id="",
+            rule="stale",
+            headline=f"aliwatch has not been able to check your mailbox for {stale_hours:g} hours",
+            advice=(
+                f"The last successful check was {local_time(last, zone)}. Until it works again "
+                "no new AliExpress mail is seen: check the mailbox settings and aliwatch's log "
+                "(journalctl -u aliwatch), and look at your open disputes yourself meanwhile."
+            ),
+            urgent=True,
+        ),
+        now,
+    )
+
+
+def digest_alert(store: Store, now: datetime, zone: tzinfo, at: time, policy: Policy) -> bool:
+    """The daily digest, once a day from ALIWATCH_DIGEST_AT (local time) on."""
+    local = now.astimezone(zone)
+    if local.time() < at:
+        return False
+    key = f"digest:{local.date().isoformat()}"
+    if store.alert(key) is not None:
+        return False
+    rows = open_orders(store, policy, everything=False)
+    table = status_table(rows, now, zone, colour=False) if rows else "No open orders."
+    return _add(
+        store,
+        Decision(
+            key=key,
+            order_id="",
+            rule="digest",
+            headline=f"aliwatch digest: {len(rows)} open order(s)",
+            advice="\n" + table,
+        ),
+        now,
+    )

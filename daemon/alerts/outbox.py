@@ -1,0 +1,91 @@
+"""The outbox: stored alerts sent on every channel, each pair once, failed sends retried."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+
+import structlog
+
+from daemon.alerts.channel import Channel, ChannelError, Outgoing
+from daemon.pipeline import decision_of
+from daemon.store import Store
+from rules.decide import Decision
+
+log = structlog.get_logger("aliwatch")
+# A failed send is tried again after 30 s, doubling up to 30 min, until it goes through.
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_CAP = timedelta(minutes=30)
+# Deadlines this close, and proposals, break through quiet hours (issue #5).
+BREAKS_THROUGH_WITHIN = timedelta(hours=24)
+_ALWAYS_THROUGH = frozenset({"proposal_waiting", "stale", "recovered", "login_refused", "test"})
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure (1, 2, ...)."""
+    factor: int = 2 ** max(0, min(attempts - 1, 16))
+    return min(RETRY_CAP, RETRY_FIRST * factor)
+
+
+def in_quiet_hours(now: datetime, zone: tzinfo, span: tuple[time, time] | None) -> bool:
+    """Whether local `now` falls in the quiet span (which may cross midnight)."""
+    if span is None:
+        return False
+    start, end = span
+    clock = now.astimezone(zone).time()
+    if start <= end:
+        return start <= clock < end
+    return clock >= start or clock < end
+
+
+def breaks_through(decision: Decision, now: datetime) -> bool:
+    """Proposals, aliwatch's own health, and deadlines under 24 h are sent in quiet hours."""
+    if decision.rule in _ALWAYS_THROUGH:
+        return True
+    return decision.due is not None and decision.due - now < BREAKS_THROUGH_WITHIN
+
+
+@dataclass
+class Outbox:
+    """Sends what the store holds on `channels`; one failing channel never blocks the others."""
+
+    store: Store
+    channels: Sequence[Channel]
+    zone: tzinfo
+    quiet: tuple[time, time] | None = None
+
+    def deliver(self, now: datetime) -> int:
+        """Fan new alerts out, send every delivery that is due; the number sent ("did work")."""
+        by_name = {channel.name: channel for channel in self.channels}
+        self.store.fan_out(list(by_name), now)
+        quiet = in_quiet_hours(now, self.zone, self.quiet)
+        down: set[str] = set()  # a channel that failed this pass is not tried again in it
+        sent = 0
+        for delivery in self.store.due_deliveries(list(by_name), now):
+            if delivery.channel in down:
+                continue
+            decision = decision_of(delivery.alert.payload, delivery.alert.key)
+            if quiet and not breaks_through(decision, now):
+                continue  # waits for the end of the quiet hours
+            channel = by_name[delivery.channel]
+            try:
+                channel.send(Outgoing(delivery.alert.key, decision, now, self.zone))
+            except ChannelError as err:
+                down.add(delivery.channel)
+                tries = delivery.attempts + 1
+                retry = retry_delay(tries)
+                self.store.delivery_failed(delivery.alert.key, channel.name, str(err), now + retry)
+                log.warning(
+                    "alert_send_failed",
+                    channel=channel.name,
+                    rule=decision.rule,
+                    attempts=tries,
+                    retry_in=int(retry.total_seconds()),
+                    error=str(err),
+                )
+                continue
+            if self.store.delivered(delivery.alert.key, channel.name, now):
+                sent += 1
+                log.info("alert_sent", channel=channel.name, rule=decision.rule)
+        return sent
