@@ -23,6 +23,7 @@ demo: $(STAMP)
 	@echo
 	@echo "== one pass of the daemon over that mailbox (as of $(DEMO_NOW)) =="
 	ALIWATCH_DB_PATH=$(DEMO_DB) ALIWATCH_MAILDIR=examples/mailbox ALIWATCH_LOG_FORMAT=console \
+		ALIWATCH_DESKTOP_NOTIFY=off ALIWATCH_SMTP_HOST= ALIWATCH_ALERT_EMAIL_TO= ALIWATCH_APPRISE_URLS= \
 		$(BIN)/aliwatch run --once --now $(DEMO_NOW)
 	@echo
 	ALIWATCH_DB_PATH=$(DEMO_DB) $(BIN)/aliwatch status --now $(DEMO_NOW)

@@ -12,6 +12,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from daemon import commands
+from daemon.check_command import check
 from daemon.commands import CommandError
 from daemon.daemon_command import run_daemon
 from daemon.imap.errors import ImapError
@@ -88,7 +89,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--once", action="store_true", help="one sync, one rules pass, then exit")
 
-    for sub in (imp, status, timeline, cal, ack, snooze, watch, run):
+    check = commands.add_parser(
+        "check",
+        help="check the settings and the alert channels",
+        description="Validate the settings and list the alert channels they configure. "
+        "--send-test-alert sends one test alert on each channel and reports each result; "
+        "the exit status is 1 when any channel failed.",
+    )
+    check.add_argument(
+        "--send-test-alert", action="store_true", help="send a test alert on every channel"
+    )
+
+    for sub in (imp, status, timeline, cal, ack, snooze, watch, run, check):
         sub.add_argument(
             "--now",
             type=_aware_time,
@@ -142,6 +154,8 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
     command = args.command
     if command == "run":
         return run_daemon(settings, once=args.once, now=args.now, out=out)
+    if command == "check":
+        return check(settings, now, out, send_test_alert=args.send_test_alert)
     if command == "import":
         return commands.import_mail(settings, args.paths, now, out, progress=sys.stderr)
     if command == "status":

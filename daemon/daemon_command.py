@@ -6,6 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 
+import structlog
+
+from daemon.alerts.setup import ChannelSetupError, build_channels
 from daemon.commands import CommandError, open_store
 from daemon.imap_source import ImapSource
 from daemon.logs import configure
@@ -13,6 +16,8 @@ from daemon.runner import Runner, Source, install_signal_handlers, utc_now
 from daemon.settings import Settings
 from daemon.sources_local import LocalMailbox
 from parsers import AuthPolicy
+
+log = structlog.get_logger("aliwatch")
 
 
 def sources_of(settings: Settings) -> list[Source]:
@@ -37,8 +42,13 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
     configure(settings.log_format)
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
     sources = sources_of(settings)
+    try:
+        channels = build_channels(settings, out)
+    except ChannelSetupError as err:
+        raise CommandError(str(err)) from err
+    log.info("channels", names=[channel.name for channel in channels])
     with open_store(settings) as store:
-        runner = Runner(settings, store, sources, out, clock=clock)
+        runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
         if once:
             new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")

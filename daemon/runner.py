@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,12 +15,15 @@ from typing import Protocol, TextIO, runtime_checkable
 import schedule
 import structlog
 
+from daemon.alerts.channel import Channel
+from daemon.alerts.console import ConsoleChannel
+from daemon.alerts.housekeeping import check_succeeded, digest_alert, run_started, stale_alert
+from daemon.alerts.outbox import Outbox
 from daemon.backoff import Backoff
 from daemon.imap.errors import ImapAuthError, ImapError
 from daemon.notify import notify, watchdog_interval
-from daemon.pipeline import decision_of, evaluate, open_disputes
-from daemon.render import alert_text
-from daemon.settings import Settings
+from daemon.pipeline import evaluate, open_disputes
+from daemon.settings import Settings, parse_clock, parse_quiet_hours
 from daemon.store import Store
 
 log = structlog.get_logger("aliwatch")
@@ -42,7 +46,10 @@ def utc_now() -> datetime:
 
 @dataclass
 class Runner:
-    """One daemon: its sources, its store and the console channel (more channels: issue #5)."""
+    """One daemon: its sources, its store, and the channels alerts go out on.
+
+    With no channel given, alerts go to the console (`out`), as `make demo` shows them.
+    """
 
     settings: Settings
     store: Store
@@ -51,7 +58,19 @@ class Runner:
     clock: Callable[[], datetime] = utc_now
     stop: threading.Event = field(default_factory=threading.Event)
     backoff: Backoff = field(default_factory=Backoff)
+    channels: Sequence[Channel] | None = None
+    outbox: Outbox = field(init=False)
     _sync_wanted: bool = True
+    _retry_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        quiet = self.settings.quiet_hours
+        self.outbox = Outbox(
+            self.store,
+            list(self.channels) if self.channels else [ConsoleChannel(self.out)],
+            self.settings.zone(),
+            parse_quiet_hours(quiet) if quiet else None,
+        )
 
     def pass_once(self) -> int:
         """Sync every source, decide, deliver. Returns the number of new events."""
@@ -61,28 +80,23 @@ class Runner:
             count = source.sync(self.store, now)
             log.info("sync_done", source=source.name, new_events=count)
             new += count
+        check_succeeded(self.store, now, self.settings.zone())
         added = evaluate(self.store, now, self.settings.policy())
         log.info("rules_done", new_alerts=len(added))
         self.deliver(now)
         return new
 
     def deliver(self, now: datetime) -> int:
-        """Send pending alerts on the console channel; each key once (the store remembers)."""
-        sent = 0
-        for alert in self.store.pending_alerts():
-            decision = decision_of(alert.payload, alert.key)
-            mark = "[URGENT] " if decision.urgent else ""
-            self.out.write(f"\n{mark}{alert_text(decision, now, self.settings.zone())}\n")
-            self.out.flush()
-            self.store.mark_sent(alert.key, now)
-            sent += 1
-        return sent
+        """Send what is due on every channel; each (alert, channel) once (the store remembers)."""
+        return self.outbox.deliver(now)
 
     def run(self) -> None:
         """Pass after pass until `stop` is set (SIGTERM, SIGINT); every wait wakes on it.
 
         Sync on start, every ALIWATCH_POLL_SECONDS and whenever a source's IDLE says mail came;
-        the rules run right after new events and every minute (deadlines pass without mail).
+        after a failed sync, again once its backoff delay has passed. The rules, the dead-man
+        check, the digest and alert delivery run right after new events and every minute,
+        also while the mailbox is unreachable (that is when the dead-man alert matters).
         """
         scheduler = schedule.Scheduler()
         scheduler.every(max(1, round(self.settings.poll_seconds))).seconds.do(self._want_sync)
@@ -90,19 +104,22 @@ class Runner:
         interval = watchdog_interval()
         if interval:
             scheduler.every(max(1, int(interval))).seconds.do(notify, "WATCHDOG=1")
+        run_started(self.store, self.clock())
         self._sync_wanted = True
         ready = False
         while not self.stop.is_set():
-            if self._sync_wanted:
+            if self._sync_wanted and time.monotonic() >= self._retry_at:
                 self._sync_wanted = False
                 if not self._guarded_pass():
-                    self._sync_wanted = True  # retry once the backoff delay has passed
+                    self._sync_wanted = True  # again once the backoff delay has passed
                 elif not ready:
                     notify("READY=1")  # after the first successful sync (issue #4)
                     ready = True
-                continue
             scheduler.run_pending()
             wait = max(0.0, min(scheduler.idle_seconds or 0.0, self.settings.poll_seconds))
+            if self._sync_wanted:  # a failed sync is waiting out its backoff
+                self.stop.wait(max(0.0, min(wait, self._retry_at - time.monotonic())))
+                continue
             waiter = next((s for s in self.sources if isinstance(s, Waiter)), None)
             if waiter is not None:
                 self._sync_wanted = waiter.wait_for_mail(wait, self.stop)
@@ -114,13 +131,19 @@ class Runner:
 
     def _rules_job(self) -> None:
         now = self.clock()
+        zone = self.settings.zone()
         added = evaluate(self.store, now, self.settings.policy())
         if added:
             log.info("rules_done", new_alerts=len(added))
+        if stale_alert(self.store, now, zone, self.settings.stale_hours):
+            log.warning("mailbox_stale", hours=self.settings.stale_hours)
+        if self.settings.digest_at:
+            at = parse_clock(self.settings.digest_at)
+            digest_alert(self.store, now, zone, at, self.settings.policy())
         self.deliver(now)
 
     def _guarded_pass(self) -> bool:
-        """One pass; a failure is logged without detail from mail or secrets, then waited out."""
+        """One pass; a failure is logged without detail from mail or secrets, then backed off."""
         try:
             self.pass_once()
         except ImapAuthError:
@@ -128,12 +151,12 @@ class Runner:
             log.warning("login_refused", failures=self.backoff.auth_failures, retry_in=delay)
             if self.backoff.alert_auth:
                 self._alert_login_refused()
-            self.stop.wait(delay)
+            self._retry_at = time.monotonic() + delay
             return False
         except (ImapError, OSError) as err:
             delay = self.backoff.network_failure()
             log.warning("sync_failed", error=type(err).__name__, retry_in=round(delay, 1))
-            self.stop.wait(delay)
+            self._retry_at = time.monotonic() + delay
             return False
         self.backoff.success()
         if os.environ.get("NOTIFY_SOCKET"):  # counting disputes costs a pass over the orders

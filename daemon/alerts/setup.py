@@ -1,0 +1,49 @@
+"""The channels the settings configure; the console when none is."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import structlog
+
+from daemon.alerts.apprise_channel import AppriseMissingError, apprise_channels
+from daemon.alerts.channel import Channel
+from daemon.alerts.console import ConsoleChannel
+from daemon.alerts.desktop import DesktopChannel, session_bus_address
+from daemon.alerts.email_channel import EmailChannel, EmailConfigError
+from daemon.settings import Settings
+
+log = structlog.get_logger("aliwatch")
+
+
+class ChannelSetupError(ValueError):
+    """A channel's settings cannot be used; the message names the variable and the fix."""
+
+
+def build_channels(settings: Settings, out: TextIO) -> list[Channel]:
+    """Email, desktop and Apprise as configured; the console when none of them is.
+
+    Desktop is on by default where a session bus is reachable; with ALIWATCH_DESKTOP_NOTIFY=on
+    and no bus, one clear warning is logged and the other channels go on (issue #5).
+    """
+    channels: list[Channel] = []
+    if settings.smtp_host or settings.alert_email_to:
+        try:
+            channels.append(EmailChannel(settings))
+        except EmailConfigError as err:
+            raise ChannelSetupError(str(err)) from err
+    if settings.desktop_notify != "off":
+        address = session_bus_address()
+        if address is not None:
+            channels.append(DesktopChannel(address))
+        elif settings.desktop_notify == "on":
+            log.warning(
+                "desktop_unavailable",
+                reason="no session bus (DBUS_SESSION_BUS_ADDRESS unset, no $XDG_RUNTIME_DIR/bus);"
+                " run aliwatch from the systemctl --user unit for desktop notifications",
+            )
+    try:
+        channels.extend(apprise_channels(settings.apprise_urls))
+    except AppriseMissingError as err:
+        raise ChannelSetupError(str(err)) from err
+    return channels or [ConsoleChannel(out)]
