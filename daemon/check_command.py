@@ -41,9 +41,8 @@ def check(settings: Settings, now: datetime, out: TextIO, *, send_test_alert: bo
             out.write(f"{channel.name}: configured, {channel.describe()}\n")
             continue
         try:
-            channel.send(
-                Outgoing(f"test:{now.isoformat()}", test_decision(now), now, settings.zone())
-            )
+            trial = trial_decision(now)
+            channel.send(Outgoing(trial.key, trial, now, settings.zone()))
         except ChannelError as err:
             failed += 1
             out.write(f"{channel.name}: FAILED: {err}\n")
