@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.servers.dbus import DBUS_DAEMON, SessionBus
 from tests.servers.dovecot import DOVECOT, Dovecot
+from tests.servers.smtp import SmtpServer
 
 
 def missing_server(reason: str) -> None:
@@ -31,3 +33,27 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
     finally:
         server.cleanup()
+
+
+@pytest.fixture
+def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd, STARTTLS + AUTH) on loopback, one per test."""
+    if shutil.which("openssl") is None:
+        missing_server("openssl not installed (needed for the test TLS cert)")
+    server = SmtpServer(tmp_path_factory.mktemp("smtp")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def session_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBus]:
+    """A private session D-Bus with a recording notification server, one per test."""
+    if not os.access(DBUS_DAEMON, os.X_OK):
+        missing_server(f"{DBUS_DAEMON} not installed (apt-get install dbus)")
+    bus = SessionBus(tmp_path_factory.mktemp("dbus")).start()
+    try:
+        yield bus
+    finally:
+        bus.stop()

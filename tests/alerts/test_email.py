@@ -1,0 +1,110 @@
+"""The email channel against a real SMTP server (aiosmtpd with STARTTLS and AUTH)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.email_channel import EmailChannel, message_id
+from daemon.settings import Settings
+from rules.decide import Decision
+from tests.servers.smtp import PASSWORD
+
+pytestmark = pytest.mark.real_server
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+PROPOSAL = Decision(
+    key="proposal_waiting:8211968327930027:2026-12-04T07:59:00+00:00",
+    order_id="8211968327930027",
+    rule="proposal_waiting",
+    headline="The seller made a proposal in your dispute",
+    advice="Answer the proposal on the dispute page before the deadline.",
+    due=datetime(2026, 12, 4, 7, 59, tzinfo=UTC),
+    urgent=True,
+    details={"proposed": "0.00 USD", "paid": "23.40 USD"},
+)
+
+
+def settings_for(smtp_server, **changes: str) -> Settings:
+    values = {k.removeprefix("ALIWATCH_").lower(): v for k, v in smtp_server.env().items()}
+    values.update(changes)
+    return Settings(**values)
+
+
+def send(smtp_server, decision: Decision = PROPOSAL, **changes: str) -> None:
+    channel = EmailChannel(settings_for(smtp_server, timezone="America/Los_Angeles", **changes))
+    channel.send(Outgoing(decision.key, decision, NOW, channel._settings.zone()))
+
+
+def test_an_alert_arrives_over_starttls_with_auth(smtp_server):
+    send(smtp_server)
+    assert smtp_server.recorder.wait_for(1, 10)
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == (
+        "Answer the seller's proposal by Thu 3 Dec 23:59 — order 8211968327930027"
+    )
+    assert mail["To"] == "buyer@example.net"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["Message-ID"] == message_id(PROPOSAL.key, "buyer@example.net")
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "Thu 3 Dec 2026 23:59 PST (in 7 d 19 h)" in text
+    assert "Proposed refund: 0.00 USD (you paid 23.40 USD)" in text
+    assert "https://www.aliexpress.com/p/order/detail.html?orderId=8211968327930027" in html
+
+
+def test_text_from_a_mail_cannot_inject_headers_or_markup(smtp_server):
+    hostile = Decision(
+        key="pressure:8211968327930027:1",
+        order_id="8211968327930027",
+        rule="pressure",
+        headline="Seller says\r\nBcc: victim@example.com\r\n<script>alert(1)</script>",
+        advice="<img src=x onerror=alert(1)>",
+        details={"claims": "Title\r\nX-Injected: yes <b>bold</b>"},
+    )
+    send(smtp_server, hostile)
+    assert smtp_server.recorder.wait_for(1, 10)
+    [mail] = smtp_server.messages
+    assert mail["Bcc"] is None and mail["X-Injected"] is None
+    html = mail.get_body(("html",)).get_content()
+    assert "<script>" not in html and "<img" not in html and "<b>bold" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_a_wrong_smtp_password_is_a_channel_error_without_the_password(smtp_server):
+    wrong = "not-" + PASSWORD
+    with pytest.raises(ChannelError, match="refused the login") as caught:
+        send(smtp_server, smtp_password=wrong)
+    assert wrong not in str(caught.value) and PASSWORD not in str(caught.value)
+    assert smtp_server.messages == []
+
+
+def test_a_certificate_that_does_not_verify_is_refused(smtp_server):
+    with pytest.raises(ChannelError, match="did not verify"):
+        send(smtp_server, smtp_ca_file="")
+    assert smtp_server.messages == []
+
+
+def test_a_server_that_is_down_is_a_channel_error(smtp_server):
+    smtp_server.stop()
+    with pytest.raises(ChannelError, match="failed"):
+        send(smtp_server)
+
+
+def test_the_subject_marks_an_unverified_mail_and_its_deadline_in_local_time(smtp_server):
+    unverified = Decision(
+        key="unverified:1",
+        order_id="8200000000000101",
+        rule="unverified",
+        headline="A mail claims to be from AliExpress but could not be verified",
+        advice="Check the order page.",
+        due=NOW + timedelta(days=1),
+        verified=False,
+    )
+    send(smtp_server, unverified)
+    assert smtp_server.recorder.wait_for(1, 10)
+    assert smtp_server.messages[0]["Subject"] == (
+        "Check the order page, not the mail by Fri 27 Nov 04:00 — order 8200000000000101 "
+        "(unverified mail)"
+    )

@@ -1,0 +1,87 @@
+"""A private session D-Bus (dbus-daemon) with a recording notification server on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DBUS_DAEMON = shutil.which("dbus-daemon") or "/usr/bin/dbus-daemon"
+_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class SessionBus:
+    """dbus-daemon on a socket in `root`, and the notification server recording to a file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.socket = root / "bus"
+        self.address = f"unix:path={self.socket}"
+        self.record = root / "notifications.jsonl"
+        self._bus: subprocess.Popen[bytes] | None = None
+        self._server: subprocess.Popen[str] | None = None
+
+    def start(self) -> SessionBus:
+        config = self.root / "session.conf"
+        config.write_text(_CONFIG.format(socket=self.socket))
+        self._bus = subprocess.Popen(
+            [DBUS_DAEMON, f"--config-file={config}", "--nofork", "--nopidfile"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(200):
+            if self.socket.exists():
+                break
+            time.sleep(0.02)
+        else:
+            raise RuntimeError("dbus-daemon did not create its socket")
+        server = Path(__file__).with_name("notification_server.py")
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+        self._server = subprocess.Popen(
+            [sys.executable, str(server), self.address, str(self.record)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        )  # fmt: skip
+        if self._server.stdout is None or self._server.stdout.readline().strip() != "ready":
+            raise RuntimeError("the notification server did not start")
+        return self
+
+    def stop(self) -> None:
+        for process in (self._server, self._bus):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        self._server = self._bus = None
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """Every Notify call received so far."""
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines() if line]
+
+    def wait_for(self, count: int, timeout: float) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.notifications()
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        return self.notifications()
