@@ -1,0 +1,136 @@
+"""The outbox: stored before any send, each (alert, channel) sent once, failures retried."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.email_channel import EmailChannel
+from daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
+from daemon.pipeline import payload
+from daemon.settings import Settings
+from daemon.store import Store
+from rules.decide import Decision
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+class Recording:
+    """A channel that records what it sends, or fails while `down`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sent: list[str] = []
+        self.down = False
+
+    def describe(self) -> str:
+        return self.name
+
+    def send(self, alert: Outgoing) -> None:
+        if self.down:
+            raise ChannelError(f"{self.name}: down")
+        self.sent.append(alert.key)
+
+
+def add(store: Store, rule: str = "parcel_stalled", due: timedelta = timedelta(days=9)) -> str:
+    decision = Decision(
+        key=f"{rule}:8200000000000101:{due}",
+        order_id="",
+        rule=rule,
+        headline="h",
+        advice="a",
+        due=NOW + due,
+    )
+    store.add_alert(decision.key, order_id=None, rule=rule, due=decision.due,
+                    payload=payload(decision), now=NOW)  # fmt: skip
+    return decision.key
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "state.db") as opened:
+        yield opened
+
+
+def test_each_alert_goes_once_to_each_channel(store):
+    a, b = Recording("a"), Recording("b")
+    key = add(store)
+    outbox = Outbox(store, [a, b], UTC)
+    assert outbox.deliver(NOW) == 2
+    assert outbox.deliver(NOW + timedelta(hours=1)) == 0
+    assert (a.sent, b.sent) == ([key], [key])
+    assert store.alert(key).state == "sent"
+
+
+def test_a_failing_channel_never_blocks_the_others_and_is_retried_later(store):
+    up, down = Recording("up"), Recording("down")
+    down.down = True
+    key = add(store)
+    outbox = Outbox(store, [down, up], UTC)
+    outbox.deliver(NOW)
+    assert up.sent == [key] and down.sent == []
+    assert store.deliveries_of(key)["down"] == ("pending", 1)
+    down.down = False
+    assert outbox.deliver(NOW + timedelta(seconds=1)) == 0  # not before its retry time
+    assert outbox.deliver(NOW + retry_delay(1)) == 1
+    assert down.sent == [key] and up.sent == [key]
+
+
+def test_a_channel_added_later_does_not_replay_old_alerts(store):
+    old = Recording("old")
+    add(store)
+    Outbox(store, [old], UTC).deliver(NOW)
+    new = Recording("new")
+    Outbox(store, [old, new], UTC).deliver(NOW + timedelta(hours=1))
+    assert new.sent == []
+
+
+def test_retries_back_off_to_a_cap():
+    assert retry_delay(1) == timedelta(seconds=30)
+    assert retry_delay(2) == timedelta(seconds=60)
+    assert retry_delay(50) == timedelta(minutes=30)
+
+
+def test_quiet_hours_defer_ordinary_alerts_and_let_urgent_ones_through(store):
+    channel = Recording("c")
+    ordinary = add(store, "parcel_stalled", timedelta(days=9))
+    proposal = add(store, "proposal_waiting", timedelta(days=6))
+    close = add(store, "protection_ending", timedelta(hours=10))
+    outbox = Outbox(store, [channel], UTC, (time(22), time(8)))
+    night = NOW.replace(hour=23)
+    outbox.deliver(night)
+    assert sorted(channel.sent) == sorted([proposal, close])
+    outbox.deliver(NOW.replace(hour=8, minute=1) + timedelta(days=1))
+    assert channel.sent[-1] == ordinary
+
+
+def test_quiet_hours_may_cross_midnight():
+    span = (time(22), time(8))
+    assert in_quiet_hours(NOW.replace(hour=23), UTC, span)
+    assert in_quiet_hours(NOW.replace(hour=3), UTC, span)
+    assert not in_quiet_hours(NOW.replace(hour=12), UTC, span)
+    assert not in_quiet_hours(NOW.replace(hour=3), UTC, None)
+
+
+@pytest.mark.real_server
+def test_smtp_down_for_a_while_then_up_delivers_each_alert_exactly_once(store, smtp_server):
+    settings = Settings(
+        **{k.removeprefix("ALIWATCH_").lower(): v for k, v in smtp_server.env().items()}
+    )
+    keys = [add(store, "parcel_stalled", timedelta(days=d)) for d in (9, 10, 11)]
+    outbox = Outbox(store, [EmailChannel(settings)], UTC)
+    smtp_server.stop()
+    when = NOW
+    for attempt in range(1, 4):  # three passes while the server is down
+        assert outbox.deliver(when) == 0
+        when += retry_delay(attempt)
+    smtp_server.start()
+    assert outbox.deliver(when) == 3
+    for _ in range(3):
+        when += timedelta(hours=1)
+        assert outbox.deliver(when) == 0
+    assert smtp_server.recorder.wait_for(3, 10)
+    assert len(smtp_server.messages) == 3
+    assert {store.alert(k).state for k in keys} == {"sent"}
