@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 import structlog
 
@@ -24,4 +25,15 @@ def configure(log_format: str | None) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
+    )
+    threading.excepthook = _thread_failed
+
+
+def _thread_failed(args: threading.ExceptHookArgs) -> None:
+    """A library's thread died (jeepney's D-Bus receiver when the session ends): one log line
+    with the error's type, not a traceback that could quote what it was handling."""
+    structlog.get_logger("aliwatch").warning(
+        "thread_failed",
+        thread=args.thread.name if args.thread else None,
+        error=args.exc_type.__name__,
     )

@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
+import subprocess
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 from pathlib import Path
+from queue import Queue
 
-from jeepney import DBusAddress, new_method_call
-from jeepney.io.blocking import open_dbus_connection
+import structlog
+from jeepney import DBusAddress, MatchRule, Message, new_method_call
+from jeepney.bus_messages import message_bus
+from jeepney.io.common import RouterClosed
+from jeepney.io.threading import DBusRouter, open_dbus_connection
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
 from daemon.alerts.channel import ChannelError, Outgoing
 from daemon.alerts.wording import one_line, subject
 from daemon.render import ORDER_PAGE, alert_text
 
+log = structlog.get_logger("aliwatch")
 # The Desktop Notifications Specification 1.2 (specifications.freedesktop.org/notification-spec).
-NOTIFICATIONS = DBusAddress(
-    "/org/freedesktop/Notifications",
-    bus_name="org.freedesktop.Notifications",
-    interface="org.freedesktop.Notifications",
-)
+PATH = "/org/freedesktop/Notifications"
+INTERFACE = "org.freedesktop.Notifications"
+NOTIFICATIONS = DBusAddress(PATH, bus_name=INTERFACE, interface=INTERFACE)
 URGENCY_NORMAL, URGENCY_CRITICAL = 1, 2
 CALL_TIMEOUT = 5.0
 # Proposals, and deadlines this close, are critical: they stay on screen until dismissed.
 CRITICAL_WITHIN = timedelta(hours=24)
+# Notifications whose click is still remembered (the oldest are forgotten).
+REMEMBERED = 200
 
 
 def session_bus_address() -> str | None:
@@ -46,49 +55,105 @@ def is_critical(alert: Outgoing) -> bool:
 
 
 class DesktopChannel:
-    """Shows each alert as a notification; the order page is a link in the body where the
-    notification server renders links (capability body-hyperlinks)."""
+    """Shows each alert as a notification on one kept connection to the session bus.
+
+    Where the server supports actions, clicking the notification (its "default" action) opens
+    the order page with xdg-open: the spec's ActionInvoked signal is heard on a thread of
+    jeepney's router. Where it renders links (body-hyperlinks), the body links there too.
+    """
 
     name = "desktop"
 
     def __init__(self, address: str) -> None:
         self.address = address
+        self._router: DBusRouter | None = None
+        self._clicks: Queue[Message | None] | None = None
+        self._urls: OrderedDict[int, str] = OrderedDict()
+        self._lock = threading.Lock()
 
     def describe(self) -> str:
         return f"notifications on the session bus {self.address}"
 
     def send(self, alert: Outgoing) -> None:
         try:
-            with open_dbus_connection(self.address, auth_timeout=CALL_TIMEOUT) as bus:
-                found = self._call(bus, "GetCapabilities", "", ())[0]
-                capabilities = set(found) if isinstance(found, list) else set()
-                body = self._body(alert, capabilities)
-                urgency = URGENCY_CRITICAL if is_critical(alert) else URGENCY_NORMAL
-                hints: dict[str, tuple[str, object]] = {
-                    "urgency": ("y", urgency),
-                    "category": ("s", "email.arrived"),
-                }
-                summary = subject(alert.decision, alert.zone)
-                self._call(
-                    bus,
-                    "Notify",
-                    "susssasa{sv}i",
-                    ("aliwatch", 0, "dialog-warning", summary, body, [], hints, -1),
-                )
+            router = self._connected()
+            found = self._call(router, "GetCapabilities", "", ())[0]
+            capabilities = set(found) if isinstance(found, list) else set()
+            order = alert.decision.order_id
+            actions = (
+                ["default", "Open the order page"] if order and "actions" in capabilities else []
+            )
+            urgency = URGENCY_CRITICAL if is_critical(alert) else URGENCY_NORMAL
+            hints: dict[str, tuple[str, object]] = {
+                "urgency": ("y", urgency),
+                "category": ("s", "email.arrived"),
+            }
+            body = self._body(alert, capabilities)
+            summary = subject(alert.decision, alert.zone)
+            reply = self._call(
+                router,
+                "Notify",
+                "susssasa{sv}i",
+                ("aliwatch", 0, "dialog-warning", summary, body, actions, hints, -1),
+            )
         except DBusErrorResponse as err:
             raise ChannelError(f"desktop: the notification server refused: {err.name}") from err
-        except (OSError, TimeoutError, ValueError, KeyError) as err:
+        except (OSError, TimeoutError, ValueError, KeyError, RuntimeError, RouterClosed) as err:
+            self.close()
             raise ChannelError(
                 f"desktop: cannot reach the session bus {self.address}: {type(err).__name__}"
             ) from err
+        if actions and isinstance(reply[0], int):
+            self._remember(reply[0], ORDER_PAGE.format(order))
+
+    def close(self) -> None:
+        """Drop the connection (it is opened again by the next send)."""
+        router, self._router = self._router, None
+        clicks, self._clicks = self._clicks, None
+        if clicks is not None:
+            clicks.put(None)  # ends the thread that hears clicks
+        if router is not None:
+            router.close()
+            router.conn.close()
+
+    def _connected(self) -> DBusRouter:
+        if self._router is None:
+            connection = open_dbus_connection(self.address)
+            router = DBusRouter(connection)
+            clicks = MatchRule(
+                type="signal", interface=INTERFACE, member="ActionInvoked", path=PATH
+            )
+            router.send_and_get_reply(message_bus.AddMatch(clicks), timeout=CALL_TIMEOUT)
+            queue: Queue[Message | None] = Queue(maxsize=REMEMBERED)
+            router.filter(clicks, queue=queue)  # None in it is our own stop mark
+            threading.Thread(target=self._hear_clicks, args=(queue,), daemon=True).start()
+            self._router, self._clicks = router, queue
+        return self._router
+
+    def _remember(self, notification: int, url: str) -> None:
+        with self._lock:
+            self._urls[notification] = url
+            while len(self._urls) > REMEMBERED:
+                self._urls.popitem(last=False)
+
+    def _hear_clicks(self, queue: Queue[Message | None]) -> None:
+        """ActionInvoked(id, key): open the order page of one of our notifications."""
+        while (signal := queue.get()) is not None:
+            try:
+                notification, key = signal.body
+            except (TypeError, ValueError):
+                continue
+            with self._lock:
+                url = self._urls.get(notification) if key == "default" else None
+            if url is not None:
+                open_page(url)
 
     @staticmethod
     def _call(
-        bus: object, method: str, signature: str, body: tuple[object, ...]
+        router: DBusRouter, method: str, signature: str, body: tuple[object, ...]
     ) -> tuple[object, ...]:
         message = new_method_call(NOTIFICATIONS, method, signature, body)
-        reply = bus.send_and_get_reply(message, timeout=CALL_TIMEOUT)  # type: ignore[attr-defined]
-        return tuple(unwrap_msg(reply))
+        return tuple(unwrap_msg(router.send_and_get_reply(message, timeout=CALL_TIMEOUT)))
 
     @staticmethod
     def _body(alert: Outgoing, capabilities: set[object]) -> str:
@@ -101,3 +166,21 @@ class DesktopChannel:
             url = html.escape(ORDER_PAGE.format(alert.decision.order_id))
             escaped += f'\n<a href="{url}">Open the order page</a>'
         return escaped
+
+
+def open_page(url: str) -> None:
+    """Open `url` (built by us from an order number) in the user's browser, if xdg-open exists."""
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        log.warning("cannot_open_order_page", reason="xdg-open not found")
+        return
+    try:
+        subprocess.Popen(  # noqa: S603 - a fixed program and a URL we built, no shell
+            [opener, url],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as err:
+        log.warning("cannot_open_order_page", reason=err.strerror)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +14,10 @@ from daemon.alerts.channel import ChannelError, Outgoing
 from daemon.alerts.console import ConsoleChannel
 from daemon.alerts.desktop import URGENCY_CRITICAL, URGENCY_NORMAL, DesktopChannel
 from daemon.alerts.setup import build_channels
+from daemon.render import ORDER_PAGE
 from daemon.settings import Settings
 from rules.decide import Decision
+from tests.servers.dbus import SessionBus
 
 pytestmark = pytest.mark.real_server
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -33,9 +37,37 @@ def decision(rule: str = "proposal_waiting", due: timedelta = timedelta(days=7),
 
 
 def notify(session_bus, alert: Decision) -> dict:
-    DesktopChannel(session_bus.address).send(Outgoing(alert.key, alert, NOW, UTC))
+    channel = DesktopChannel(session_bus.address)
+    try:
+        channel.send(Outgoing(alert.key, alert, NOW, UTC))
+    finally:
+        channel.close()
     [shown] = session_bus.wait_for(1, 10)
     return shown
+
+
+def test_a_click_on_the_notification_opens_the_order_page(tmp_path, monkeypatch):
+    opened = tmp_path / "opened"
+    fake = tmp_path / "bin" / "xdg-open"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    bus = SessionBus(tmp_path / "bus-root", click=True)
+    (tmp_path / "bus-root").mkdir()
+    bus.start()
+    channel = DesktopChannel(bus.address)
+    try:
+        channel.send(Outgoing("k", decision(), NOW, UTC))
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.05)
+    finally:
+        channel.close()
+        bus.stop()
+    assert bus.notifications()[0]["actions"] == ["default", "Open the order page"]
+    assert opened.read_text() == ORDER_PAGE.format("8211968327930027")
 
 
 def test_a_proposal_is_a_critical_notification_with_a_link_to_the_order(session_bus):
@@ -70,6 +102,20 @@ def test_an_unreachable_bus_is_a_channel_error(tmp_path):
     channel = DesktopChannel(f"unix:path={tmp_path / 'no-bus'}")
     with pytest.raises(ChannelError, match="cannot reach the session bus"):
         channel.send(Outgoing("k", decision(), NOW, UTC))
+
+
+# jeepney's receiver thread dies with the bus (the daemon logs that as thread_failed).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_bus_that_went_away_is_a_channel_error_then_a_fresh_connection(session_bus, tmp_path):
+    channel = DesktopChannel(session_bus.address)
+    channel.send(Outgoing("k1", decision(), NOW, UTC))
+    session_bus.stop()
+    with pytest.raises(ChannelError):
+        channel.send(Outgoing("k2", decision(), NOW, UTC))
+    session_bus.start()
+    channel.send(Outgoing("k3", decision(), NOW, UTC))
+    channel.close()
+    assert len(session_bus.wait_for(2, 10)) == 2
 
 
 def test_auto_turns_desktop_on_when_a_session_bus_is_reachable(session_bus, monkeypatch):

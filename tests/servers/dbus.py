@@ -30,8 +30,9 @@ _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configura
 class SessionBus:
     """dbus-daemon on a socket in `root`, and the notification server recording to a file."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, click: bool = False) -> None:
         self.root = root
+        self.click = click
         self.socket = root / "bus"
         self.address = f"unix:path={self.socket}"
         self.record = root / "notifications.jsonl"
@@ -54,7 +55,8 @@ class SessionBus:
         server = Path(__file__).with_name("notification_server.py")
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
         self._server = subprocess.Popen(
-            [sys.executable, str(server), self.address, str(self.record)],
+            [sys.executable, str(server), self.address, str(self.record)]
+            + (["click"] if self.click else []),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
         )  # fmt: skip
         if self._server.stdout is None or self._server.stdout.readline().strip() != "ready":
