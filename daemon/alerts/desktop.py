@@ -69,6 +69,8 @@ class DesktopChannel:
         self._router: DBusRouter | None = None
         self._clicks: Queue[Message | None] | None = None
         self._urls: OrderedDict[int, str] = OrderedDict()
+        # Clicks heard before Notify's reply was read (a server may signal at once).
+        self._early: OrderedDict[int, None] = OrderedDict()
         self._lock = threading.Lock()
 
     def describe(self) -> str:
@@ -132,9 +134,12 @@ class DesktopChannel:
 
     def _remember(self, notification: int, url: str) -> None:
         with self._lock:
+            clicked = self._early.pop(notification, False) is None
             self._urls[notification] = url
             while len(self._urls) > REMEMBERED:
                 self._urls.popitem(last=False)
+        if clicked:
+            open_page(url)
 
     def _hear_clicks(self, queue: Queue[Message | None]) -> None:
         """ActionInvoked(id, key): open the order page of one of our notifications."""
@@ -143,8 +148,14 @@ class DesktopChannel:
                 notification, key = signal.body
             except (TypeError, ValueError):
                 continue
+            if key != "default" or not isinstance(notification, int):
+                continue
             with self._lock:
-                url = self._urls.get(notification) if key == "default" else None
+                url = self._urls.get(notification)
+                if url is None:
+                    self._early[notification] = None
+                    while len(self._early) > REMEMBERED:
+                        self._early.popitem(last=False)
             if url is not None:
                 open_page(url)
 
