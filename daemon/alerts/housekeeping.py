@@ -31,8 +31,11 @@ def _add(store: Store, decision: Decision, now: datetime) -> bool:
 
 
 def run_started(store: Store, now: datetime) -> None:
-    """Remember when `run` started: with no successful check ever, staleness counts from it."""
-    store.set_health(RUN_STARTED, now)
+    """Remember when `run` first started: with no successful check ever, staleness counts from
+    it. Only the first start counts: a service restarted every few minutes by systemd because
+    the mailbox is down must still reach ALIWATCH_STALE_HOURS and alert."""
+    if store.health(RUN_STARTED) is None:
+        store.set_health(RUN_STARTED, now)
 
 
 def check_succeeded(store: Store, now: datetime, zone: tzinfo) -> bool:

@@ -99,3 +99,9 @@ def test_the_dead_man_alert_goes_out_while_the_mailbox_is_unreachable(tmp_path, 
     stop.set()
     thread.join(5)
     assert "aliwatch has not been able to check your mailbox for 6 hours" in out.getvalue()
+
+
+def test_restarts_do_not_reset_the_time_a_daemon_that_never_checked_counts_from(store):
+    run_started(store, NOW)
+    run_started(store, NOW + 5 * HOUR)  # systemd restarted it; still no successful check
+    assert stale_alert(store, NOW + 6 * HOUR, UTC, 6)
