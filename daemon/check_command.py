@@ -1,13 +1,19 @@
-"""`aliwatch check`: are the settings usable, and does each alert channel really deliver?"""
+"""`aliwatch check`: are the settings usable, does the mailbox answer, does each channel work?"""
 
 from __future__ import annotations
 
+import stat
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
-from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.channel import Channel, ChannelError, Outgoing
+from daemon.alerts.desktop import DesktopChannel
+from daemon.alerts.email_channel import EmailChannel
 from daemon.alerts.setup import ChannelSetupError, build_channels
 from daemon.commands import CommandError
+from daemon.imap import ImapError, ImapSession
 from daemon.settings import Settings
 from rules.decide import Decision
 
@@ -23,31 +29,120 @@ def trial_decision(now: datetime) -> Decision:
     )
 
 
-def check(settings: Settings, now: datetime, out: TextIO, *, send_test_alert: bool) -> int:
-    """One line per channel ("ok" or why not); exit status 1 when any failed.
+class _Report:
+    """One line per check; remembers whether any failed."""
 
-    The settings were validated when they were loaded (a bad value stops there). With
-    `send_test_alert`, one test alert is sent on each configured channel (not through the
-    outbox: nothing is stored).
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.failed = 0
+
+    def ok(self, what: str, text: str) -> None:
+        self.out.write(f"{what}: {text}\n")
+
+    def warn(self, what: str, text: str) -> None:
+        self.out.write(f"{what}: WARNING: {text}\n")
+
+    def fail(self, what: str, text: str) -> None:
+        self.failed += 1
+        self.out.write(f"{what}: FAILED: {text}\n")
+
+
+def check(
+    settings: Settings,
+    now: datetime,
+    out: TextIO,
+    *,
+    send_test_alert: bool,
+    env_file: Path | None = None,
+) -> int:
+    """One line per check; exit status 1 when any failed (a warning does not fail).
+
+    The settings were validated when they were loaded (a bad value stops there, naming it).
+    Then: the env file's mode, the IMAP login and folders (with how many AliExpress mails
+    each holds, by the server's own search), the SMTP login, the session bus, and with
+    `send_test_alert` one test alert on each channel (not through the outbox: nothing stored).
     """
+    report = _Report(out)
+    report.ok("settings", "ok" + (f" (from {env_file})" if env_file else ""))
+    if env_file is not None:
+        _check_env_file(env_file, report)
+    if settings.imap_host:
+        _check_imap(settings, report)
+    elif settings.maildir is None:
+        report.warn("imap", "ALIWATCH_IMAP_HOST is not set: run has nothing to watch")
     try:
         channels = build_channels(settings, out)
     except ChannelSetupError as err:
         raise CommandError(str(err)) from err
-    out.write("settings: ok\n")
-    failed = 0
     for channel in channels:
-        if not send_test_alert:
-            out.write(f"{channel.name}: configured, {channel.describe()}\n")
-            continue
-        try:
-            trial = trial_decision(now)
-            channel.send(Outgoing(trial.key, trial, now, settings.zone()))
-        except ChannelError as err:
-            failed += 1
-            out.write(f"{channel.name}: FAILED: {err}\n")
-        else:
-            out.write(f"{channel.name}: test alert sent to {channel.describe()}\n")
+        _check_channel(channel, report)
+        if send_test_alert:
+            _send_trial(channel, now, settings, report)
     if not send_test_alert:
         out.write("(add --send-test-alert to send a test alert on each channel)\n")
-    return 1 if failed else 0
+    return 1 if report.failed else 0
+
+
+def _send_trial(channel: Channel, now: datetime, settings: Settings, report: _Report) -> None:
+    trial = trial_decision(now)
+    try:
+        channel.send(Outgoing(trial.key, trial, now, settings.zone()))
+    except ChannelError as err:
+        report.fail(channel.name, str(err))
+        return
+    report.ok(channel.name, f"test alert sent to {channel.describe()}")
+
+
+def _check_env_file(path: Path, report: _Report) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        report.fail("env file", f"cannot read {path}: {err.strerror}")
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        report.warn("env file", f"{path} is readable by group or others: chmod 600 {path}")
+
+
+def _check_imap(settings: Settings, report: _Report) -> None:
+    try:
+        with ImapSession(settings) as session:
+            report.ok(
+                "imap",
+                f"logged in to {session.host}:{session.port} as {session.user} "
+                f"({settings.imap_security}, certificate verified)",
+            )
+            for folder in settings.imap_folders:
+                try:
+                    _, _, messages = session.folder_status(folder)
+                    session.select_readonly(folder)
+                    seen = session.count_from("aliexpress")
+                except ImapError as err:
+                    report.fail(f"imap {folder}", str(err))
+                    continue
+                report.ok(f"imap {folder}", f"{messages} mails, {seen} from AliExpress")
+    except ImapError as err:
+        report.fail("imap", str(err))
+
+
+def _check_channel(channel: Channel, report: _Report) -> None:
+    if isinstance(channel, EmailChannel):
+        _attempt(report, "email", channel.check_login, f"SMTP login ok, {channel.describe()}")
+    elif isinstance(channel, DesktopChannel):
+        _attempt(
+            report,
+            "desktop",
+            lambda: report.ok("desktop", f"notification server {channel.server_name()}"),
+            None,
+        )
+    else:
+        report.ok(channel.name, f"configured, {channel.describe()}")
+
+
+def _attempt(report: _Report, what: str, action: Callable[[], None], success: str | None) -> None:
+    try:
+        action()
+    except ChannelError as err:
+        report.fail(what, str(err))
+        return
+    if success is not None:
+        report.ok(what, success)

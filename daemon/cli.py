@@ -16,6 +16,7 @@ from daemon.check_command import check
 from daemon.commands import CommandError
 from daemon.daemon_command import run_daemon
 from daemon.imap.errors import ImapError
+from daemon.init_command import init
 from daemon.parse_command import answer, print_json, print_table
 from daemon.paths import default_env_file
 from daemon.quiet import quiet_libraries
@@ -92,13 +93,30 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check the settings and the alert channels",
-        description="Validate the settings and list the alert channels they configure. "
-        "--send-test-alert sends one test alert on each channel and reports each result; "
-        "the exit status is 1 when any channel failed.",
+        description="Validate the settings, warn when the env file is readable by others, log "
+        "in to IMAP (folders, AliExpress mails seen) and SMTP, reach the session bus; one line "
+        "per check. --send-test-alert also sends one test alert on each channel. The exit "
+        "status is 1 when any check failed.",
     )
     check.add_argument(
         "--send-test-alert", action="store_true", help="send a test alert on every channel"
     )
+
+    init = commands.add_parser(
+        "init",
+        help="write a commented env file with every setting",
+        description="Write an env file listing every setting with its default (mode 0600), "
+        "then print the commands to run next. --user (the default): "
+        "~/.config/aliwatch/aliwatch.env; --system: /etc/aliwatch/aliwatch.env; or PATH. "
+        "An existing file is kept unless --force.",
+    )
+    scope = init.add_mutually_exclusive_group()
+    scope.add_argument("--user", action="store_const", const="user", dest="scope",
+                       help="for your own user service (the default)")  # fmt: skip
+    scope.add_argument("--system", action="store_const", const="system", dest="scope",
+                       help="for the system service")  # fmt: skip
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("path", nargs="?", metavar="PATH", help="write here instead")
 
     for sub in (imp, status, timeline, cal, ack, snooze, watch, run, check):
         sub.add_argument(
@@ -138,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `aliwatch` console script."""
     args = _parser().parse_args(argv)
     quiet_libraries()
+    if args.command == "init":  # needs no settings: it writes the file they come from
+        try:
+            return init(args.scope or "user", args.path, force=args.force, out=sys.stdout)
+        except CommandError as err:
+            print(f"aliwatch: {err}", file=sys.stderr)
+            return 1
     settings = _settings_or_exit(args.env_file)
     if args.command == "parse":
         return _parse(args, settings)
@@ -155,7 +179,14 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
     if command == "run":
         return run_daemon(settings, once=args.once, now=args.now, out=out)
     if command == "check":
-        return check(settings, now, out, send_test_alert=args.send_test_alert)
+        env_file = Path(args.env_file) if args.env_file else default_env_file()
+        return check(
+            settings,
+            now,
+            out,
+            send_test_alert=args.send_test_alert,
+            env_file=env_file if env_file.is_file() else None,
+        )
     if command == "import":
         return commands.import_mail(settings, args.paths, now, out, progress=sys.stderr)
     if command == "status":

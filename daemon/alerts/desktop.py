@@ -108,6 +108,19 @@ class DesktopChannel:
         if actions and isinstance(reply[0], int):
             self._remember(reply[0], ORDER_PAGE.format(order))
 
+    def server_name(self) -> str:
+        """The notification server's name and version (`aliwatch check`); ChannelError if none."""
+        try:
+            name, vendor, version, _ = self._call(self._connected(), "GetServerInformation", "", ())
+        except DBusErrorResponse as err:
+            raise ChannelError(f"desktop: no notification server: {err.name}") from err
+        except (OSError, TimeoutError, ValueError, KeyError, RuntimeError, RouterClosed) as err:
+            self.close()
+            raise ChannelError(
+                f"desktop: cannot reach the session bus {self.address}: {type(err).__name__}"
+            ) from err
+        return f"{name} {version} ({vendor})"
+
     def close(self) -> None:
         """Drop the connection (it is opened again by the next send)."""
         router, self._router = self._router, None

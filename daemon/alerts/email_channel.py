@@ -71,7 +71,11 @@ class EmailChannel:
         message.add_alternative(html_body(alert.decision, alert.now, alert.zone), subtype="html")
         return message
 
-    def send_message(self, message: EmailMessage) -> None:
+    def check_login(self) -> None:
+        """Connect, secure and log in without sending (`aliwatch check`); ChannelError if not."""
+        self.send_message(None)
+
+    def send_message(self, message: EmailMessage | None) -> None:
         """Connect, secure, log in (when a user is set), send; every failure is ChannelError."""
         where = f"{self.host}:{self.port}"
         settings = self._settings
@@ -92,7 +96,8 @@ class EmailChannel:
                     smtp.starttls(context=context)
                 if settings.smtp_user and secret is not None:
                     smtp.login(settings.smtp_user, secret)
-                smtp.send_message(message)
+                if message is not None:
+                    smtp.send_message(message)
         except SecretError as err:
             raise ChannelError(f"email: {err}") from None
         except smtplib.SMTPAuthenticationError as err:

@@ -162,6 +162,12 @@ class ImapSession:
             found = self._connected().search(criteria)
         return sorted(uid for uid in (int(u) for u in found) if uid >= min_uid)
 
+    def count_from(self, text: str) -> int:
+        """How many mails in the selected folder have `text` in From (SEARCH FROM, RFC 3501
+        6.4.4); for `aliwatch check` only: the sync never trusts a server-side search."""
+        with self._errors():
+            return len(self._connected().search(["FROM", text]))
+
     def fetch_headers(self, uids: Iterable[int]) -> dict[int, tuple[bytes, int]]:
         """The From and Subject lines, and the size in bytes, of each UID still in the folder."""
         wanted = list(uids)
