@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from daemon import commands
 from daemon.check_command import check
 from daemon.commands import CommandError
-from daemon.daemon_command import run_daemon
+from daemon.daemon_command import SettingsError, run_daemon
 from daemon.imap.errors import ImapError
 from daemon.init_command import init
 from daemon.parse_command import answer, print_json, print_table
@@ -169,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         return _run(args, settings, now, out)
+    except SettingsError as err:
+        print(f"aliwatch: {err}", file=sys.stderr)
+        return 2  # a wrong setting: systemd's RestartPreventExitStatus=2 does not restart it
     except (CommandError, StoreError, ImapError) as err:
         print(f"aliwatch: {err}", file=sys.stderr)
         return 1

@@ -123,3 +123,22 @@ def test_the_password_is_in_no_log_line_and_no_command_line(dovecot, smtp_server
         assert not any(secret in line for line in output)
         assert not any(secret in line for line in seen)
     assert any('"event": "sync_done"' in line for line in output)  # the log was there to read
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({}, "ALIWATCH_IMAP_HOST"),
+        ({"ALIWATCH_IMAP_HOST": "imap.example.org"}, "ALIWATCH_IMAP_USER"),
+        ({"ALIWATCH_IMAP_HOST": "imap.example.org", "ALIWATCH_IMAP_USER": "u"}, "PASSWORD"),
+        ({"ALIWATCH_MAILDIR": "/nonexistent/mail"}, "ALIWATCH_MAILDIR"),
+        ({"ALIWATCH_MAILDIR": "/tmp", "ALIWATCH_SMTP_HOST": "smtp.example.org"}, "ALERT_EMAIL_TO"),
+    ],
+)
+def test_run_stops_at_start_with_status_2_naming_what_is_missing(tmp_path, settings, named):
+    result = subprocess.run(
+        [ALIWATCH, "run"], env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)} | settings,
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert named in result.stderr and "Traceback" not in result.stderr
