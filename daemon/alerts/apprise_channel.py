@@ -49,7 +49,7 @@ class AppriseChannel:
         if not notifier.add(self._url.get_secret_value()):
             raise ChannelError(f"{self.name}: not a URL Apprise understands")
         ok = notifier.notify(
-            title=subject(alert.decision, alert.zone),
+            title=subject(alert.decision, alert.zone, alert.now),
             body=alert_text(alert.decision, alert.now, alert.zone),
         )
         if not ok:

@@ -91,7 +91,7 @@ class DesktopChannel:
                 "category": ("s", "email.arrived"),
             }
             body = self._body(alert, capabilities)
-            summary = subject(alert.decision, alert.zone)
+            summary = subject(alert.decision, alert.zone, alert.now)
             reply = self._call(
                 router,
                 "Notify",

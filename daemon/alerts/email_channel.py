@@ -62,7 +62,7 @@ class EmailChannel:
         message = EmailMessage(policy=SMTP)
         message["From"] = f"aliwatch <{self.sender}>"
         message["To"] = self.to
-        message["Subject"] = subject(alert.decision, alert.zone)
+        message["Subject"] = subject(alert.decision, alert.zone, alert.now)
         message["Date"] = format_datetime(alert.now)
         message["Message-ID"] = message_id(alert.key, self.to)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this

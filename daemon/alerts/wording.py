@@ -45,10 +45,13 @@ def short_time(when: datetime, zone: tzinfo) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
-def subject(decision: Decision, zone: tzinfo) -> str:
+def subject(decision: Decision, zone: tzinfo, now: datetime) -> str:
     """The action, the deadline and the order: what the buyer must do, by when, for what."""
     action = ACTION.get(decision.rule, decision.headline)
-    by = f" by {short_time(decision.due, zone)}" if decision.due else ""
+    by = ""
+    if decision.due is not None:
+        when = short_time(decision.due, zone)
+        by = f" by {when}" if decision.due > now else f" (overdue since {when})"
     about = f" — order {decision.order_id}" if decision.order_id else ""
     mark = "" if decision.verified else " (unverified mail)"
     return one_line(f"{action}{by}{about}{mark}")

@@ -108,3 +108,19 @@ def test_the_subject_marks_an_unverified_mail_and_its_deadline_in_local_time(smt
         "Check the order page, not the mail by Fri 27 Nov 04:00 — order 8200000000000101 "
         "(unverified mail)"
     )
+
+
+def test_a_deadline_already_passed_reads_overdue_not_by(smtp_server):
+    stalled = Decision(
+        key="parcel_stalled:8200000000000202:LP1",
+        order_id="8200000000000202",
+        rule="parcel_stalled",
+        headline="The parcel has had no tracking update for a long time",
+        advice="Look at the tracking.",
+        due=NOW - timedelta(days=3),
+    )
+    send(smtp_server, stalled)
+    assert smtp_server.recorder.wait_for(1, 10)
+    assert smtp_server.messages[0]["Subject"] == (
+        "Check the stalled parcel (overdue since Mon 23 Nov 04:00) — order 8200000000000202"
+    )
