@@ -16,6 +16,11 @@ from daemon.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
 from daemon.settings import Settings
 
 
+# Lines up to RFC 5322's hard limit of 998: the stdlib folds a long subject that holds an
+# encoded word ("—") with a space on both sides of the fold, which readers show as two.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
 class EmailConfigError(ValueError):
     """The SMTP settings cannot be used: `none` security to a host that is not loopback, or
     ALIWATCH_ALERT_EMAIL_TO missing while ALIWATCH_SMTP_HOST is set."""
@@ -59,7 +64,7 @@ class EmailChannel:
 
     def compose(self, alert: Outgoing) -> EmailMessage:
         """The alert mail; headers hold only our own words, cleaned of CR and LF."""
-        message = EmailMessage(policy=SMTP)
+        message = EmailMessage(policy=_POLICY)
         message["From"] = f"aliwatch <{self.sender}>"
         message["To"] = self.to
         message["Subject"] = subject(alert.decision, alert.zone, alert.now)
