@@ -15,7 +15,6 @@ from daemon.imap.session import is_loopback
 from daemon.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
 from daemon.settings import Settings
 
-
 # Lines up to RFC 5322's hard limit of 998: the stdlib folds a long subject that holds an
 # encoded word ("—") with a space on both sides of the fold, which readers show as two.
 _POLICY = SMTP.clone(max_line_length=998)
