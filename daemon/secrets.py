@@ -65,7 +65,13 @@ def password(
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
         path = Path(credentials) / credential
-        if path.is_file():
+        try:
+            present = path.is_file()
+        except OSError as err:  # the directory exists but cannot be read (a unit's sandboxing)
+            raise SecretError(
+                f"cannot read the systemd credential {credential} ({path}): {err.strerror}"
+            ) from err
+        if present:
             return _read_secret_file(path, f"the systemd credential {credential}", service)
     raise SecretError(
         f"no {service} password: set {setting}, {setting}_FILE, {setting}_COMMAND or a systemd "

@@ -94,3 +94,17 @@ def test_the_settings_never_show_the_password():
     settings = _settings(imap_password=SECRET)
     assert SECRET not in repr(settings)
     assert SECRET not in str(settings.model_dump())
+
+
+def test_an_unreadable_credentials_directory_is_a_config_error_not_a_crash(
+    tmp_path: Path, monkeypatch
+):
+    # Seen in a real systemd 252 boot with PrivateUsers=yes: EACCES on the credential.
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+
+    def refused(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_file", refused)
+    with pytest.raises(ImapConfigError, match="cannot read the systemd credential imap-password"):
+        imap_password(_settings())
