@@ -93,7 +93,7 @@ def test_a_system_unit_keeps_what_the_daemon_needs(name):
 def test_the_template_keeps_each_account_apart():
     found = _directives(UNITS / "aliwatch@.service")
     assert found["EnvironmentFile"] == ["/etc/aliwatch/%i.env"]
-    assert found["StateDirectory"] == ["aliwatch/%i"]
+    assert found["StateDirectory"] == ["aliwatch-%i"]
 
 
 def test_the_user_unit_reads_the_users_env_file_and_starts_with_the_session():
@@ -101,3 +101,6 @@ def test_the_user_unit_reads_the_users_env_file_and_starts_with_the_session():
     assert found["ExecStart"] == ["%h/.local/bin/aliwatch run"]
     assert found["EnvironmentFile"] == ["%h/.config/aliwatch/aliwatch.env"]
     assert found["WantedBy"] == ["default.target"]
+    # The daemon and `aliwatch status` in a shell must find the same database: no
+    # StateDirectory= (systemd 252 puts a user unit's in ~/.config), the XDG default for both.
+    assert "StateDirectory" not in found
