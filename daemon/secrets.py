@@ -18,6 +18,9 @@ from daemon.settings import Settings
 # systemd's LoadCredential=imap-password:/path puts the file here (systemd.exec(5), "Credentials").
 CREDENTIAL_NAME = "imap-password"
 SMTP_CREDENTIAL_NAME = "smtp-password"
+# Where the system unit's LoadCredential=imap-password:aliwatch.imap-password finds the file:
+# read directly when aliwatch runs outside systemd (e.g. `sudo aliwatch check`).
+CREDSTORE = Path("/etc/credstore")
 
 
 class SecretError(Exception):
@@ -51,7 +54,8 @@ def password(
     credential: str,
     timeout: float,
 ) -> str:
-    """ALIWATCH_<SERVICE>_PASSWORD, else _FILE, else _COMMAND, else the systemd credential.
+    """ALIWATCH_<SERVICE>_PASSWORD, else _FILE, else _COMMAND, else the systemd credential
+    (outside systemd: /etc/credstore/aliwatch.<credential>, when readable).
 
     Raises SecretError when no source is set, or the one set cannot be read or is empty.
     """
@@ -73,6 +77,10 @@ def password(
             ) from err
         if present:
             return _read_secret_file(path, f"the systemd credential {credential}", service)
+    else:
+        stored = CREDSTORE / f"aliwatch.{credential}"
+        if os.access(stored, os.R_OK):
+            return _read_secret_file(stored, str(stored), service)
     raise SecretError(
         f"no {service} password: set {setting}, {setting}_FILE, {setting}_COMMAND or a systemd "
         f"credential named {credential}"

@@ -108,3 +108,12 @@ def test_an_unreadable_credentials_directory_is_a_config_error_not_a_crash(
     monkeypatch.setattr(Path, "is_file", refused)
     with pytest.raises(ImapConfigError, match="cannot read the systemd credential imap-password"):
         imap_password(_settings())
+
+
+def test_outside_systemd_the_system_units_credstore_file_is_read(tmp_path: Path, monkeypatch):
+    import daemon.secrets as secrets_module  # noqa: PLC0415 - the module's constant is patched
+
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    monkeypatch.setattr(secrets_module, "CREDSTORE", tmp_path)
+    (tmp_path / "aliwatch.imap-password").write_text(SECRET + "\n", encoding="utf-8")
+    assert imap_password(_settings()) == SECRET
