@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-import os
 import shutil
 import subprocess
 import threading
 from collections import OrderedDict
 from datetime import timedelta
-from pathlib import Path
 from queue import Queue
 
 import structlog
@@ -34,17 +32,6 @@ CALL_TIMEOUT = 5.0
 CRITICAL_WITHIN = timedelta(hours=24)
 # Notifications whose click is still remembered (the oldest are forgotten).
 REMEMBERED = 200
-
-
-def session_bus_address() -> str | None:
-    """The session bus: DBUS_SESSION_BUS_ADDRESS, else systemd's $XDG_RUNTIME_DIR/bus."""
-    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "").strip()
-    if address:
-        return address
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
-    if runtime and Path(runtime, "bus").exists():
-        return f"unix:path={Path(runtime, 'bus')}"
-    return None
 
 
 def is_critical(alert: Outgoing) -> bool:
