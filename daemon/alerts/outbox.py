@@ -71,7 +71,9 @@ class Outbox:
             channel = by_name[delivery.channel]
             try:
                 channel.send(Outgoing(delivery.alert.key, decision, now, self.zone))
-            except ChannelError as err:
+            except Exception as err:  # noqa: BLE001 - a channel's bug must not stop the others
+                if not isinstance(err, ChannelError):
+                    err = ChannelError(f"{channel.name}: unexpected {type(err).__name__}")
                 down.add(delivery.channel)
                 tries = delivery.attempts + 1
                 retry = retry_delay(tries)

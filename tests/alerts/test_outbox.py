@@ -134,3 +134,16 @@ def test_smtp_down_for_a_while_then_up_delivers_each_alert_exactly_once(store, s
     assert smtp_server.recorder.wait_for(3, 10)
     assert len(smtp_server.messages) == 3
     assert {store.alert(k).state for k in keys} == {"sent"}
+
+
+class Broken(Recording):
+    def send(self, alert: Outgoing) -> None:
+        raise TypeError("a bug in a channel")
+
+
+def test_a_channel_that_crashes_is_retried_like_a_failed_one_and_the_others_go_on(store):
+    broken, fine = Broken("broken"), Recording("fine")
+    key = add(store)
+    Outbox(store, [broken, fine], UTC).deliver(NOW)
+    assert fine.sent == [key]
+    assert store.deliveries_of(key)["broken"] == ("pending", 1)
