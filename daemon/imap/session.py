@@ -231,6 +231,14 @@ class ImapSession:
                 f"the TLS certificate of {self.host} did not verify ({err.verify_message}); "
                 "if the server uses a private CA, point ALIWATCH_IMAP_CA_FILE at its certificate"
             ) from err
+        except (ssl.SSLEOFError, ssl.SSLZeroReturnError) as err:
+            if self._client is None:  # during the handshake: likely the wrong port or security
+                raise ImapTLSError(
+                    f"TLS with {where} failed ({_reason(err)}); check ALIWATCH_IMAP_SECURITY and "
+                    "the port, and ALIWATCH_IMAP_CA_FILE for a private CA"
+                ) from err
+            # On an established connection a TLS EOF is the server going away (a restart).
+            raise ImapConnectError(f"lost the connection to {where}: {_reason(err)}") from err
         except ssl.SSLError as err:
             raise ImapTLSError(
                 f"TLS with {where} failed ({_reason(err)}); check ALIWATCH_IMAP_SECURITY and "

@@ -111,3 +111,15 @@ def test_fetches_use_body_peek_even_in_a_folder_selected_read_write(dovecot, fol
     with dovecot.client() as imap:
         imap.select_folder(folder, readonly=True)
         assert b"\\Seen" not in imap.get_flags([uid])[uid]
+
+
+def test_a_tls_eof_on_an_open_connection_is_a_lost_connection_not_a_tls_problem(dovecot):
+    import ssl  # noqa: PLC0415 - only this test raises the ssl module's errors
+
+    session = ImapSession(settings_for(dovecot))
+    with pytest.raises(ImapTLSError), session._errors():  # during the handshake: port/security
+        raise ssl.SSLEOFError(8, "EOF occurred in violation of protocol")
+    session._client = object()  # type: ignore[assignment]  # stands for a logged-in client
+    with pytest.raises(ImapConnectError), session._errors():  # a server restart under IDLE
+        raise ssl.SSLEOFError(8, "EOF occurred in violation of protocol")
+    session._client = None
