@@ -38,8 +38,8 @@ def countdown(when: datetime, now: datetime) -> str:
     return f"{text} ago" if past else f"in {text}"
 
 
-def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
-    """The plain-text body of one alert: what happened, the deadline, what to do, the link."""
+def alert_lines(decision: Decision, now: datetime, zone: tzinfo) -> list[str]:
+    """What happened, the deadline, what to do: the lines every channel words an alert with."""
     about = f" — order {decision.order_id}" if decision.order_id else ""
     lines = [f"{decision.headline}{about}"]
     if decision.due is not None:
@@ -52,6 +52,12 @@ def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
         paid = f" (you paid {details['paid']})" if "paid" in details else ""
         lines.append(f"Proposed refund: {details['proposed']}{paid}")
     lines.append(f"What to do: {decision.advice}")
+    return lines
+
+
+def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
+    """The plain-text body of one alert: its lines, then the link to the order page."""
+    lines = alert_lines(decision, now, zone)
     if decision.order_id:
         lines.append(f"Order page: {ORDER_PAGE.format(decision.order_id)}")
     return "\n".join(lines)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime, tzinfo
 
-from daemon.render import ORDER_PAGE, alert_text, countdown, local_time
+from daemon.render import ORDER_PAGE, alert_lines, alert_text
+from parsers.mime import clean_header
 from rules.decide import Decision
 
 # The action each rule asks for, for subjects and notification titles (issue #5: "Answer the
@@ -30,13 +30,12 @@ ACTION: dict[str, str] = {
     "digest": "Your AliExpress orders today",
     "test": "aliwatch test alert",
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 MAX_SUBJECT = 200
 
 
 def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
-    """Text safe for a header or a title: control characters (CR, LF) become one space."""
-    return _CONTROL.sub(" ", text).strip()[:limit]
+    """Text safe for a header or a title (CR, LF and other controls become spaces), cut short."""
+    return clean_header(text)[:limit]
 
 
 def short_time(when: datetime, zone: tzinfo) -> str:
@@ -68,24 +67,13 @@ def text_body(decision: Decision, now: datetime, zone: tzinfo) -> str:
 
 
 def html_body(decision: Decision, now: datetime, zone: tzinfo) -> str:
-    """The same alert as HTML; every piece of text is escaped (it may come from a mail)."""
+    """The plain text's lines as HTML, each escaped (text may come from a mail); the order
+    page as a link. pre-wrap keeps the digest's table lined up."""
     e = html.escape
-    parts = [f"<h2>{e(decision.headline)}</h2>"]
-    if decision.order_id:
-        parts.append(f"<p>Order <b>{e(decision.order_id)}</b></p>")
-    if decision.due is not None:
-        parts.append(
-            f"<p><b>Deadline:</b> {e(local_time(decision.due, zone))} "
-            f"({e(countdown(decision.due, now))})</p>"
-        )
-    details = decision.details
-    if "claims" in details:
-        parts.append(f"<p>The mail claims: {e(details['claims'])}</p>")
-    if "proposed" in details:
-        paid = f" (you paid {e(details['paid'])})" if "paid" in details else ""
-        parts.append(f"<p>Proposed refund: {e(details['proposed'])}{paid}</p>")
-    parts.append(f"<p><b>What to do:</b> {e(decision.advice)}</p>")
+    first, *rest = alert_lines(decision, now, zone)
+    parts = [f"<h2>{e(first)}</h2>", *(f"<p>{e(line)}</p>" for line in rest)]
     if decision.order_id:
         url = ORDER_PAGE.format(decision.order_id)
         parts.append(f'<p><a href="{e(url)}">Open the order page</a></p>')
-    return "<!DOCTYPE html>\n<html><body>\n" + "\n".join(parts) + "\n</body></html>\n"
+    body = "\n".join(parts)
+    return f'<!DOCTYPE html>\n<html><body style="white-space: pre-wrap">\n{body}\n</body></html>\n'
