@@ -17,7 +17,13 @@ import structlog
 
 from daemon.alerts.channel import Channel
 from daemon.alerts.console import ConsoleChannel
-from daemon.alerts.housekeeping import check_succeeded, digest_alert, run_started, stale_alert
+from daemon.alerts.housekeeping import (
+    check_succeeded,
+    digest_alert,
+    login_refused,
+    run_started,
+    stale_alert,
+)
 from daemon.alerts.outbox import Outbox
 from daemon.backoff import Backoff
 from daemon.imap.errors import ImapAuthError, ImapError
@@ -173,22 +179,7 @@ class Runner:
     def _alert_login_refused(self) -> None:
         """Three refused logins in a row: tell the user on the alert channels, once per outage."""
         now = self.clock()
-        self.store.add_alert(
-            f"login_refused:{now:%Y-%m-%dT%H}",
-            order_id=None,
-            rule="login_refused",
-            due=None,
-            payload={
-                "order_id": "",
-                "rule": "login_refused",
-                "headline": "aliwatch cannot log in to your mailbox",
-                "advice": "Check ALIWATCH_IMAP_USER and the password or token settings; aliwatch "
-                "now retries every 30 minutes.",
-                "urgent": True,
-                "verified": True,
-            },
-            now=now,
-        )
+        login_refused(self.store, now)
         self.deliver(now)
 
 

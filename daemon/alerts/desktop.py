@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from queue import Queue
 
@@ -64,7 +66,7 @@ class DesktopChannel:
         return f"notifications on the session bus {self.address}"
 
     def send(self, alert: Outgoing) -> None:
-        try:
+        with self._bus_errors("the notification server refused"):
             router = self._connected()
             found = self._call(router, "GetCapabilities", "", ())[0]
             capabilities = set(found) if isinstance(found, list) else set()
@@ -85,28 +87,27 @@ class DesktopChannel:
                 "susssasa{sv}i",
                 ("aliwatch", 0, "dialog-warning", summary, body, actions, hints, -1),
             )
-        except DBusErrorResponse as err:
-            raise ChannelError(f"desktop: the notification server refused: {err.name}") from err
-        except (OSError, TimeoutError, ValueError, KeyError, RuntimeError, RouterClosed) as err:
-            self.close()
-            raise ChannelError(
-                f"desktop: cannot reach the session bus {self.address}: {type(err).__name__}"
-            ) from err
         if actions and isinstance(reply[0], int):
             self._remember(reply[0], ORDER_PAGE.format(order))
 
     def server_name(self) -> str:
         """The notification server's name and version (`aliwatch check`); ChannelError if none."""
-        try:
+        with self._bus_errors("no notification server"):
             name, vendor, version, _ = self._call(self._connected(), "GetServerInformation", "", ())
+        return f"{name} {version} ({vendor})"
+
+    @contextmanager
+    def _bus_errors(self, refused: str) -> Iterator[None]:
+        """jeepney's errors as ChannelError; a connection that failed is dropped (reopened next)."""
+        try:
+            yield
         except DBusErrorResponse as err:
-            raise ChannelError(f"desktop: no notification server: {err.name}") from err
+            raise ChannelError(f"desktop: {refused}: {err.name}") from err
         except (OSError, TimeoutError, ValueError, KeyError, RuntimeError, RouterClosed) as err:
             self.close()
             raise ChannelError(
                 f"desktop: cannot reach the session bus {self.address}: {type(err).__name__}"
             ) from err
-        return f"{name} {version} ({vendor})"
 
     def close(self) -> None:
         """Drop the connection (it is opened again by the next send)."""

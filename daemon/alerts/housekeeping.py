@@ -19,7 +19,8 @@ def _stale_key(since: datetime) -> str:
     return f"stale:{since.isoformat()}"
 
 
-def _add(store: Store, decision: Decision, now: datetime) -> bool:
+def add_own_alert(store: Store, decision: Decision, now: datetime) -> bool:
+    """Store one of aliwatch's own alerts (about no order); True when its key is new."""
     return store.add_alert(
         decision.key,
         order_id=None,
@@ -27,6 +28,23 @@ def _add(store: Store, decision: Decision, now: datetime) -> bool:
         due=None,
         payload=payload(decision),
         now=now,
+    )
+
+
+def login_refused(store: Store, now: datetime) -> bool:
+    """Three refused logins in a row (issue #4): tell the user, once per outage."""
+    return add_own_alert(
+        store,
+        Decision(
+            key=f"login_refused:{now:%Y-%m-%dT%H}",
+            order_id="",
+            rule="login_refused",
+            headline="aliwatch cannot log in to your mailbox",
+            advice="Check ALIWATCH_IMAP_USER and the password or token settings; aliwatch "
+            "now retries every 30 minutes.",
+            urgent=True,
+        ),
+        now,
     )
 
 
@@ -47,7 +65,7 @@ def check_succeeded(store: Store, now: datetime, zone: tzinfo) -> bool:
     store.set_health(LAST_CHECK, now)
     if previous is None or store.alert(_stale_key(previous)) is None:
         return False
-    return _add(
+    return add_own_alert(
         store,
         Decision(
             key=f"recovered:{previous.isoformat()}",
@@ -69,7 +87,7 @@ def stale_alert(store: Store, now: datetime, zone: tzinfo, stale_hours: float) -
     last = store.health(LAST_CHECK) or store.health(RUN_STARTED)
     if last is None or now - last < timedelta(hours=stale_hours):
         return False
-    return _add(
+    return add_own_alert(
         store,
         Decision(
             key=_stale_key(last),
@@ -97,7 +115,7 @@ def digest_alert(store: Store, now: datetime, zone: tzinfo, at: time, policy: Po
         return False
     rows = open_orders(store, policy, everything=False)
     table = status_table(rows, now, zone, colour=False) if rows else "No open orders."
-    return _add(
+    return add_own_alert(
         store,
         Decision(
             key=key,
