@@ -45,6 +45,20 @@ def _sync(dovecot, store: Store, folder: str, session: ImapSession | None = None
         )
 
 
+def _sync_counting_bodies(dovecot, store: Store, folder: str) -> tuple[SyncReport, list[int]]:
+    """Sync, and the UIDs whose whole body was fetched."""
+    fetched: list[int] = []
+    with ImapSession(settings_for(dovecot)) as session:
+        real_fetch = session.fetch_bodies
+
+        def spy(uids):  # type: ignore[no-untyped-def]
+            fetched.extend(uids)
+            return real_fetch(uids)
+
+        session.fetch_bodies = spy  # type: ignore[method-assign]
+        return _sync(dovecot, store, folder, session), fetched
+
+
 def _fixtures_and_others() -> list[bytes]:
     return [p.read_bytes() for p in FIXTURE_MAILS] + [other_mail(n) for n in range(3)]
 
@@ -66,16 +80,7 @@ def test_backfill_turns_aliexpress_mail_into_events_and_records_the_rest_as_igno
 
 def test_only_candidates_have_their_whole_body_fetched(dovecot, folder, store):
     append_all(dovecot, folder, [FIXTURE_MAILS[0].read_bytes(), other_mail(1), other_mail(2)])
-    fetched: list[int] = []
-    with ImapSession(settings_for(dovecot)) as session:
-        real_fetch = session.fetch_bodies
-
-        def spy(uids):
-            fetched.extend(uids)
-            return real_fetch(uids)
-
-        session.fetch_bodies = spy  # type: ignore[method-assign]
-        report = _sync(dovecot, store, folder, session)
+    report, fetched = _sync_counting_bodies(dovecot, store, folder)
 
     assert report.examined == 3
     assert fetched == [1]  # the AliExpress mail (UID 1); the two others by headers only
@@ -87,16 +92,7 @@ def test_a_candidate_over_the_size_cap_is_recorded_failed_without_fetching_it(
     mail = FIXTURE_MAILS[0].read_bytes()
     append_all(dovecot, folder, [mail, other_mail(1)])
     monkeypatch.setattr(sync_module, "MAX_MAIL_BYTES", len(mail) - 1)
-    fetched: list[int] = []
-    with ImapSession(settings_for(dovecot)) as session:
-        real_fetch = session.fetch_bodies
-
-        def spy(uids):
-            fetched.extend(uids)
-            return real_fetch(uids)
-
-        session.fetch_bodies = spy  # type: ignore[method-assign]
-        report = _sync(dovecot, store, folder, session)
+    report, fetched = _sync_counting_bodies(dovecot, store, folder)
 
     assert fetched == []
     assert (report.examined, report.failed) == (2, 1)
