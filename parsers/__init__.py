@@ -9,7 +9,7 @@ def clear_caches() -> None:
     """Forget memoised verdicts and row lookups, so a benchmark round measures a cold pass."""
     from parsers import authenticity, matching  # noqa: PLC0415 - only benchmarks need these
 
-    matching._candidates_of_template.cache_clear()
+    matching.candidates.cache_clear()
     authenticity._dkim_domains.cache_clear()
     authenticity._parsed_domains.cache_clear()
 

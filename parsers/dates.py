@@ -174,3 +174,39 @@ def stated_deadline(text: str) -> datetime | None:
             if built is not None:
                 return built
     return None
+
+
+# "You have 15 days to open a dispute", "Der Verkäufer hat 9 Tage Zeit, ...": a period the mail
+# states, counted from the mail's date (real DE: "haben Sie 15 Tage Zeit, eine Streitigkeit zu
+# eröffnen", tests/fixtures/order/delivery_confirmed_de.eml). Matched on the lower-cased message;
+# a range ("3-20 business days", a refund estimate) is never a window.
+_WINDOW = re.compile(
+    r"(?<![\d–-])(?:"
+    r"(?:you|seller|store)\s+(?:has|have|has got|have got|get)\s+(?P<en>\d{1,3})\s+days?\s+to\b"
+    r"|(?:haben sie|hat(?: der verkäufer)?|hast du)\s+(?P<de>\d{1,3})\s+tage?\s+zeit"
+    r"|(?:tienes|tiene)\s+(?P<es>\d{1,3})\s+días?\s+para"
+    r"|(?:tem|têm)\s+(?P<pt>\d{1,3})\s+dias?\s+para"
+    r"|(?:masz|ma)\s+(?P<pl>\d{1,3})\s+dni\s+na"
+    r"|(?:disposez de|dispose de|avez|a)\s+(?P<fr>\d{1,3})\s+jours?\s+pour"
+    r"|(?:у вас есть|есть)\s+(?P<ru>\d{1,3})\s+(?:дн(?:ей|я)|день)"
+    r"|(?:ответить|ответ)[^.\n]{0,30}в течение\s+(?P<ru2>\d{1,3})\s+(?:дн(?:ей|я)|день)"
+    r")",
+    re.UNICODE,
+)
+# Periods past this many days are not deadlines a mail sets (a year of "protection" is prose).
+_LONGEST_WINDOW = 120
+
+
+def stated_window(lowered: str) -> int | None:
+    """The number of days the first window in lower-cased `lowered` gives, or None."""
+    for m in _WINDOW.finditer(lowered):
+        days = next(int(value) for value in m.groups() if value is not None)
+        if 0 < days <= _LONGEST_WINDOW:
+            return days
+    return None
+
+
+def written_date(line: str) -> datetime | None:
+    """The date and time a quoted header line states ("Dec 17, 2025 at 3:05 AM"), or None."""
+    m = _DATE.search(line.lower())
+    return _build(m) if m else None

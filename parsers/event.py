@@ -61,6 +61,9 @@ class Event:
     amount: str | None = None
     currency: str | None = None
     deadline: str | None = None
+    # When the mail states a period ("you have 15 days to open a dispute") rather than a date:
+    # its length; `deadline` is then the mail's date plus that many days.
+    deadline_window_days: int | None = None
     language: str | None = None
     message_id: str | None = None
     sent_at: str | None = None

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from parsers.mime import clean_header
-from parsers.vocabulary import FORWARD_MARKER, FORWARD_PREFIX, QUOTED_FROM, QUOTED_SUBJECT
+from parsers.vocabulary import (
+    FORWARD_MARKER,
+    FORWARD_PREFIX,
+    QUOTED_DATE,
+    QUOTED_FROM,
+    QUOTED_SUBJECT,
+)
 
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # The quoted header block is short: Subject follows From within a few lines.
@@ -20,6 +27,7 @@ class Quoted:
     address: str
     subject: str
     body: str
+    date_line: str = ""  # the quoted header block's date, as written (may be absent)
 
 
 def strip_prefixes(subject: str) -> tuple[str, bool]:
@@ -30,11 +38,14 @@ def strip_prefixes(subject: str) -> tuple[str, bool]:
     return subject[m.end() :].strip(), True
 
 
-def find_quoted(subject: str, text: str) -> Quoted | None:
-    """The quoted original, when the mail looks forwarded (prefix or marker) and quotes one."""
+def quoted_originals(subject: str, text: str) -> Iterator[Quoted]:
+    """Each quoted original, outermost first, when the mail looks forwarded (prefix or marker).
+
+    A mail forwarded twice quotes the first forwarder before the original sender.
+    """
     _, prefixed = strip_prefixes(subject)
     if not prefixed and not FORWARD_MARKER.search(text[:20000]):
-        return None
+        return
     for m in QUOTED_FROM.finditer(text):
         address = _ADDRESS.search(m.group(1))
         if not address:
@@ -44,5 +55,10 @@ def find_quoted(subject: str, text: str) -> Quoted | None:
         if not subj:
             continue
         original_subject, _ = strip_prefixes(clean_header(subj.group(1)))
-        return Quoted(address.group(0).lower(), original_subject, text[m.end() + subj.end() :])
-    return None
+        date = QUOTED_DATE.search(text, max(0, m.start() - _BLOCK), m.end() + subj.end())
+        yield Quoted(
+            address.group(0).lower(),
+            original_subject,
+            text[m.end() + subj.end() :],
+            clean_header(date.group(1)) if date else "",
+        )

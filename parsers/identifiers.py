@@ -16,11 +16,53 @@ _SIXTEEN = re.compile(r"\d{16}")
 _TRACKING_LINK = re.compile(r"(?:trackingNumber|mailNo|logisticsNo)=([A-Za-z0-9]{8,34})", re.I)
 _TRACKING_TEXT = re.compile(
     r"(?:tracking (?:number|no\.?)|sendungsnummer|trackingnummer"
+    r"|sendungsverfolgungsnummer(?: lautet)?"
     r"|número de (?:seguimiento|rastreo|rastreio)|código de rastreio"
     r"|numer (?:przesyłki|śledzenia)|numéro de suivi|трек-номер|номер отслеживания)"
     r"\s*:?\s*(?P<id>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,34})\b",
     re.IGNORECASE | re.UNICODE,
 )
+
+
+# Words that name what the number after them is (../shared/docs/aliexpress-mail.md, "Subject
+# shapes" and "Identifiers"); matched on lower-cased text.
+ORDER_WORDS = frozenset(
+    {"order", "orders", "bestellung", "bestellungen", "bestell-nr", "pedido", "pedidos",
+     "zamówienie", "zamówienia", "commande", "заказ", "заказу", "заказа", "encomenda"}
+)  # fmt: skip
+PARCEL_WORDS = frozenset(
+    {"package", "parcel", "packstück", "paket", "sendung", "paquete", "paczka", "paczki",
+     "colis", "посылка", "посылки", "pacote"}
+)  # fmt: skip
+_ID_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,34}(?![A-Za-z0-9])")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)[\s:#.]*$", re.UNICODE)
+# A multi-order mail glues a running number in front of each order number ("Bestellung
+# 19999999999990001", real): one or two digits, then the sixteen.
+_RUNNING = re.compile(r"(?<![0-9])([1-9][0-9]?)([0-9]{16})(?![0-9])")
+
+
+def _word_before(text: str, start: int) -> str:
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    return m.group(1).lower() if m else ""
+
+
+def subject_ids(subject: str, parcel_kind: bool) -> tuple[list[str], str | None]:
+    """The order numbers and the parcel id a subject names, whatever its wording.
+
+    A number after a parcel word is a parcel; a 16-digit number is an order; any other
+    identifier is the parcel of a parcel mail (they carry no order number in the subject).
+    """
+    orders: list[str] = []
+    parcel: str | None = None
+    for m in _ID_TOKEN.finditer(subject):
+        token, word = m.group(0), _word_before(subject, m.start())
+        if word in PARCEL_WORDS or (parcel_kind and not _SIXTEEN.fullmatch(token)):
+            parcel = parcel or token
+        elif _SIXTEEN.fullmatch(token):
+            orders.append(token)
+        elif word in ORDER_WORDS and (running := _RUNNING.fullmatch(token)):
+            orders.append(running.group(2))
+    return orders, parcel
 
 
 def _glued(text: str, index: int) -> bool:
@@ -31,7 +73,9 @@ def _glued(text: str, index: int) -> bool:
 def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str, ...]:
     """All 16-digit order numbers, subject first, then links, then plain text, without repeats.
 
-    Links are read from the lower-cased HTML, or from the text when there is no HTML part.
+    Links are read from the lower-cased HTML, or from the text when there is no HTML part. In
+    text, a longer run counts when an order word stands before it and it is a running number
+    glued to an order number.
     """
     found: dict[str, None] = dict.fromkeys(subject_ids)
     links = html_lowered or text.lower()
@@ -45,8 +89,14 @@ def order_ids(subject_ids: list[str], html_lowered: str, text: str) -> tuple[str
                     found.setdefault(part)
     for m in _DIGIT_RUN.finditer(text):
         start, end = m.span()
-        if end - start == 16 and not _glued(text, start - 1) and not _glued(text, end):
+        if _glued(text, start - 1) or _glued(text, end):
+            continue
+        if end - start == 16:
             found.setdefault(m.group(0))
+        elif (running := _RUNNING.fullmatch(m.group(0))) and _word_before(
+            text, start
+        ) in ORDER_WORDS:
+            found.setdefault(running.group(2))
     return tuple(found)
 
 
@@ -66,8 +116,16 @@ def _link_id(source: str, lowered: str) -> str | None:
     return None
 
 
+# "Your package JY26CAB2C000662791 has been delivered": the message names its parcel.
+_NAMED_PARCEL = re.compile(
+    r"\b(?:package|parcel|paket|packstück|paquete|paczka|colis|посылка|pacote)\s+"
+    r"(?P<id>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,34})\b",
+    re.IGNORECASE | re.UNICODE,
+)
+
+
 def parcel_id(raw_html: str, html_lowered: str, text: str, lowered: str) -> str | None:
-    """A tracking number from a link or a labelled line, when the subject gave none."""
+    """A tracking number from a link, a labelled line or a parcel the message names."""
     # Substring search first: a case-insensitive regex over the whole mail costs more.
     found = _link_id(raw_html, html_lowered) or _link_id(text, lowered)
     if found:
@@ -76,4 +134,7 @@ def parcel_id(raw_html: str, html_lowered: str, text: str, lowered: str) -> str 
         t = _TRACKING_TEXT.search(text)
         if t:
             return t.group("id")
+    named = _NAMED_PARCEL.search(text)
+    if named and not _SIXTEEN.fullmatch(named.group("id")):
+        return named.group("id")
     return None

@@ -19,6 +19,7 @@ from mailparser import exceptions as mailparser_exceptions
 
 from parsers.dates import sent_at
 from parsers.errors import MailParseError
+from parsers.identity import IDENTITY_HEADERS
 
 # Only this much of a body is examined: AliExpress mails are ~100 KB; a 20 MB body is hostile.
 MAX_TEXT = 1_000_000
@@ -51,6 +52,9 @@ class Mail:
     auth_results: tuple[str, ...]
     raw_html: str
     text: str
+    from_display: str = ""
+    # (lower-case name, value) of the headers that mark a mail's origin (parsers/identity.py).
+    identity_headers: tuple[tuple[str, str], ...] = ()
 
 
 def clean_header(value: str) -> str:
@@ -122,16 +126,17 @@ def _simple_utf8_words(value: str) -> str | None:
     return "".join(out)
 
 
-def _address(raw: str) -> str | None:
+def _address(raw: str) -> tuple[str | None, str]:
+    """The first address of a From header and its display name (RFC 5322 section 3.4)."""
     try:
         header = policy.default.header_factory("from", _FOLD.sub("", raw))
         if isinstance(header, AddressHeader):
             for addr in header.addresses:
                 if addr.addr_spec and "@" in addr.addr_spec:
-                    return clean_header(addr.addr_spec).lower()
+                    return clean_header(addr.addr_spec).lower(), clean_header(addr.display_name)
     except _HEADER_ERRORS:
-        return None
-    return None
+        return None, ""
+    return None, ""
 
 
 def _drop_hidden(markup: str, lowered: str) -> str:
@@ -243,14 +248,18 @@ _LIBRARY_ERRORS = (
 
 def read_mail(raw: bytes) -> Mail:
     """Parse raw bytes; raises MailParseError only when no parser can read them at all."""
+    identity: list[tuple[str, str]] = []
     try:
         message: Message = email.message_from_bytes(raw)
+        for raw_name, value in message.raw_items():
+            if raw_name.lower() in IDENTITY_HEADERS:
+                identity.append((raw_name.lower(), clean_header(_FOLD.sub("", _raw_str(value)))))
         for name in {name.lower() for name in message} - _HANDED:
             del message[name]
         parsed = mailparser.MailParser(message)
         html_parts = [p for p in parsed.text_html if isinstance(p, str)]
         plain_parts = [p for p in parsed.text_plain if isinstance(p, str)]
-        senders = [addr for _, addr in parsed.from_ if "@" in addr]
+        senders = [(name, addr) for name, addr in parsed.from_ if "@" in addr]
         # mail-parser has parsed Date already (aware, UTC); anything else is read below.
         parsed_date = parsed.date if isinstance(parsed.date, datetime) else None
         if not html_parts and not plain_parts:
@@ -264,6 +273,11 @@ def read_mail(raw: bytes) -> Mail:
             message, html_parts, plain_parts = _stdlib_parts(raw)
         except (RecursionError, *_LIBRARY_ERRORS) as err:
             raise MailParseError(f"cannot read mail: {type(err).__name__}") from err
+        identity = [
+            (name.lower(), clean_header(_FOLD.sub("", _raw_str(value))))
+            for name, value in message.raw_items()
+            if name.lower() in IDENTITY_HEADERS
+        ]
     first: dict[str, str] = {}
     auth: list[str] = []
     for raw_name, value in message.raw_items():
@@ -278,12 +292,17 @@ def read_mail(raw: bytes) -> Mail:
     # read from the HTML either way.
     plain = "\n".join(plain_parts)[:MAX_TEXT]
     text = plain if plain.strip() or not raw_html else html_to_text(raw_html)
+    # mail-parser has already parsed From (RFC 5322 section 3.4); the stdlib only as fallback.
+    if senders:
+        from_address: str | None = clean_header(senders[0][1]).lower()
+        from_display = clean_header(_decode("from", senders[0][0] or ""))
+    else:
+        from_address, from_display = _address(first.get("from", ""))
     return Mail(
         subject=clean_header(_decode("subject", first.get("subject", ""))),
-        # mail-parser has already parsed From (RFC 5322 section 3.4); the stdlib only as fallback.
-        from_address=clean_header(senders[0]).lower()
-        if senders
-        else _address(first.get("from", "")),
+        from_address=from_address,
+        from_display=from_display,
+        identity_headers=tuple(identity),
         sent=_utc(parsed_date) or sent_at(first.get("date")),
         message_id=clean_header(first["message-id"]) if "message-id" in first else None,
         auth_results=tuple(auth),

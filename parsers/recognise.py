@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from parsers.amounts import find_amount
 from parsers.authenticity import is_authentic
-from parsers.dates import stated_deadline
+from parsers.dates import stated_deadline, stated_window, written_date
 from parsers.event import Event, Kind
-from parsers.forwarded import find_quoted, strip_prefixes
-from parsers.identifiers import order_ids, parcel_id
-from parsers.matching import match
+from parsers.fold import fold
+from parsers.forwarded import Quoted, quoted_originals, strip_prefixes
+from parsers.identifiers import order_ids, parcel_id, subject_ids
+from parsers.identity import Identity, Mark, identify
+from parsers.matching import Found, match
+from parsers.message import own_message
 from parsers.mime import Mail, read_mail
 from parsers.row import Row
-from parsers.senders import SenderClass, classify
+from parsers.senders import Sender, SenderClass, classify
 from parsers.vocabulary import (
     ATTENTION,
     PRESSURE,
@@ -25,7 +29,6 @@ from parsers.vocabulary import (
     guess_language,
 )
 
-_SPACE_COLON = re.compile(r"\s+:")
 # Which labelled amount matters, most preferred first: the proposal in a proposal, the refund in
 # other dispute and refund mail, else the order total.
 _TOTAL_FIRST = (TOTAL_LABEL,)
@@ -39,6 +42,7 @@ _LABELS: dict[Kind, tuple[re.Pattern[str], ...]] = {
             Kind.DISPUTE_ESCALATED,
             Kind.RETURN_REQUIRED,
             Kind.CANCELLATION_ACCEPTED,
+            Kind.UNRECOGNIZED,
         ),
         _REFUND_FIRST,
     ),
@@ -48,6 +52,7 @@ _LABELS: dict[Kind, tuple[re.Pattern[str], ...]] = {
 # by: the dates in them are estimates.
 _NO_MONEY = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
 _NO_DEADLINE = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED, Kind.PROMOTION})
+_PARCEL_KINDS = frozenset({Kind.PARCEL_UPDATE, Kind.PARCEL_DELIVERED})
 # Where a seller speaks to the buyer: the mails that can carry pressure to close or pay outside.
 _SELLER_SPEAKS = frozenset({Kind.SELLER_MESSAGE, Kind.SELLER_PROPOSAL})
 # AliExpress's own advice says the same words negated: "don't close the dispute until ...".
@@ -70,16 +75,27 @@ class AuthPolicy:
     trusted_authserv_ids: frozenset[str] = field(default_factory=frozenset)
 
 
-def _normalise(subject: str) -> str:
-    # "Commande 1234 : commande confirmée" (French typography) reads like the other languages.
-    return _SPACE_COLON.sub(":", subject)
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """How a mail was read, for `aliwatch parse --explain`; never logged (it quotes the mail)."""
+
+    identity: Identity
+    forwarded_from: str | None
+    subject: str
+    folded_subject: str
+    folded_message: str
+    found: Found | None
+    reason: str
 
 
 def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
     """Recognise one mail. Raises MailParseError only when the bytes cannot be read as mail."""
-    policy = policy or AuthPolicy()
-    mail = read_mail(raw)
-    return _recognise(mail, policy)
+    return recognise_traced(raw, policy)[0]
+
+
+def recognise_traced(raw: bytes, policy: AuthPolicy | None = None) -> tuple[Event, Trace]:
+    """The event and how it was decided."""
+    return _recognise(read_mail(raw), policy or AuthPolicy())
 
 
 def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> str:
@@ -97,63 +113,138 @@ def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> st
     return row.language
 
 
-def _recognise(mail: Mail, policy: AuthPolicy) -> Event:
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _deadline(
+    kind: Kind, lowered: str, message: str, sent: datetime | None
+) -> tuple[str | None, int | None]:
+    """A date the mail states, else the end of a period it states, counted from its date."""
+    if kind in _NO_DEADLINE:
+        return None, None
+    stated = stated_deadline(lowered)
+    if stated is not None:
+        return _iso(stated), None
+    days = stated_window(message)
+    if days is None or sent is None:
+        return None, None
+    return _iso(sent + timedelta(days=days)), days
+
+
+def _identity(mail: Mail) -> Identity:
+    return identify(
+        mail.from_address, mail.from_display, mail.identity_headers, mail.raw_html.lower()
+    )
+
+
+def _forwarded_original(mail: Mail) -> tuple[Sender, Quoted] | None:
+    """The first AliExpress original a forward quotes, and its sender."""
+    for quoted in quoted_originals(mail.subject, mail.text):
+        original = classify(quoted.address)
+        if original.cls is not SenderClass.OTHER:
+            return original, quoted
+    return None
+
+
+def _recognise(mail: Mail, policy: AuthPolicy) -> tuple[Event, Trace]:
     sent = mail.sent
     common: dict[str, Any] = {
         "message_id": mail.message_id,
-        "sent_at": sent.isoformat().replace("+00:00", "Z") if sent else None,
+        "sent_at": _iso(sent) if sent else None,
         "subject": mail.subject,
         "sender": mail.from_address,
     }
-    sender = classify(mail.from_address)
-    subject, body, forwarded = mail.subject, mail.text, False
-    if sender.cls is SenderClass.OTHER:
-        quoted = find_quoted(mail.subject, mail.text)
-        original = classify(quoted.address) if quoted else None
-        if quoted is None or original is None or original.cls is SenderClass.OTHER:
-            return Event(Kind.NOT_ALIEXPRESS, **common)
-        sender, subject, body, forwarded = original, quoted.subject, quoted.body, True
+    identity = _identity(mail)
+    sender = identity.sender
+    subject, body, forwarded_from = mail.subject, mail.text, None
+    if not identity.is_aliexpress:
+        original = _forwarded_original(mail)
+        if original is None:
+            trace = Trace(identity, None, subject, "", "", None, "no mark of AliExpress")
+            return Event(Kind.NOT_ALIEXPRESS, **common), trace
+        sender, quoted = original
+        forwarded_from, subject, body = quoted.address, quoted.subject, quoted.body
+        identity = Identity(sender, (*identity.marks, Mark("forwarded", sender.address)), None)
+        # A period counts from the original's date: the forward came later.
+        written = written_date(quoted.date_line) if quoted.date_line else None
+        if written is not None and (sent is None or written < sent):
+            sent = written
+    forwarded = forwarded_from is not None
     # Forwarded mail is never authentic: the forwarder's provider vouches for the forwarder.
     common["authentic"] = not forwarded and is_authentic(
-        mail.auth_results, policy.trusted_authserv_ids, relayed=sender.relayed
+        mail.auth_results, policy.trusted_authserv_ids, relayed=sender.relay == "apple"
     )
     common["sender"], common["forwarded"] = sender.address, forwarded
+    if forwarded:
+        subject = strip_prefixes(subject)[0]
+    lowered = body.lower()
+    message = own_message(lowered)
+    folded_subject, folded_message = fold(subject), fold(message)
     if sender.cls is SenderClass.MARKETING:
-        language = guess_language((subject + "\n" + body).lower())
-        return Event(Kind.PROMOTION, language=language, **common)
-
-    normalised = _normalise(strip_prefixes(subject)[0] if forwarded else subject)
-    lowered, subject_lowered = body.lower(), normalised.lower()
+        language = guess_language(subject.lower() + "\n" + lowered)
+        trace = Trace(
+            identity, forwarded_from, subject, folded_subject, folded_message, None,
+            f"marketing sender {sender.address}",
+        )  # fmt: skip
+        return Event(Kind.PROMOTION, language=language, **common), trace
     html_lowered = mail.raw_html.lower()
-    found = match(normalised, body)
+    found = match(folded_subject, folded_message)
+    subject_lowered = subject.lower()
     if found is None or (found.row.kind is Kind.PROMOTION and ATTENTION.search(subject_lowered)):
-        # Never silent: an AliExpress mail nobody has a row for is kept and, when it talks about
-        # disputes, refunds, returns or cancellations, flagged for the user's attention.
-        return Event(
-            Kind.UNRECOGNIZED,
-            order_ids=order_ids([], html_lowered, body),
-            language=guess_language(subject_lowered + "\n" + lowered),
-            attention=bool(ATTENTION.search(subject_lowered) or ATTENTION.search(lowered)),
-            **common,
+        event = _unrecognised(mail, subject, body, message, common)
+        reason = "no row matches" if found is None else "a promotion row, but dispute words"
+        trace = Trace(
+            identity, forwarded_from, subject, folded_subject, folded_message, found, reason
         )
-    row, m, ties = found.row, found.subject_match, found.tie_languages
-    groups = m.groupdict() if m else {}
-    subject_ids = [groups["order"]] if groups.get("order") else []
+        return event, trace
+    row = found.row
+    orders, subject_parcel = subject_ids(subject, row.kind in _PARCEL_KINDS)
     money = None
     if row.kind not in _NO_MONEY:
         money = find_amount(body, _LABELS.get(row.kind, _TOTAL_FIRST))
-    deadline = None if row.kind in _NO_DEADLINE else stated_deadline(lowered)
-    return Event(
+    deadline, window = _deadline(row.kind, lowered, message, sent)
+    parcel = subject_parcel if row.kind in _PARCEL_KINDS else None
+    event = Event(
         row.kind,
-        order_ids=order_ids(subject_ids, html_lowered, body),
-        parcel_id=groups.get("parcel") or parcel_id(mail.raw_html, html_lowered, body, lowered),
-        stage=row.stage,
+        order_ids=order_ids(orders, html_lowered, body),
+        parcel_id=parcel or parcel_id(mail.raw_html, html_lowered, body, lowered),
+        stage=found.stage,
         partial=row.partial,
         amount=money[0] if money else None,
         currency=money[1] if money else None,
-        deadline=deadline.isoformat().replace("+00:00", "Z") if deadline else None,
-        language=_language(row, ties, normalised, lowered),
+        deadline=deadline,
+        deadline_window_days=window,
+        language=_language(row, found.tie_languages, subject, lowered),
         pressure=row.kind in _SELLER_SPEAKS and _pressured(lowered),
         template=row.name,
+        **common,
+    )
+    trace = Trace(
+        identity, forwarded_from, subject, folded_subject, folded_message, found, found.reason
+    )
+    return event, trace
+
+
+def _unrecognised(
+    mail: Mail, subject: str, body: str, message: str, common: dict[str, Any]
+) -> Event:
+    """An AliExpress mail no row knows, with what it does say: numbers, amount, language.
+
+    Never silent: it is kept and listed (`aliwatch unknown`) and, when its own message (not the
+    navigation bar or footer) talks about disputes, refunds, returns or cancellations, flagged
+    for the user's attention.
+    """
+    orders, subject_parcel = subject_ids(subject, parcel_kind=False)
+    money = find_amount(body, _REFUND_FIRST)
+    subject_lowered, lowered, html_lowered = subject.lower(), body.lower(), mail.raw_html.lower()
+    return Event(
+        Kind.UNRECOGNIZED,
+        order_ids=order_ids(orders, html_lowered, body),
+        parcel_id=subject_parcel or parcel_id(mail.raw_html, html_lowered, body, lowered),
+        amount=money[0] if money else None,
+        currency=money[1] if money else None,
+        language=guess_language(subject_lowered + "\n" + lowered),
+        attention=bool(ATTENTION.search(subject_lowered) or ATTENTION.search(message)),
         **common,
     )

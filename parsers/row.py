@@ -1,4 +1,10 @@
-"""A pattern row: one template of one kind in one language, as data."""
+"""A pattern row: one template of one kind in one language, as data.
+
+Patterns are written as regular expressions over ordinary text ("bestellung {order}: wurde
+versandt") and matched against folded text (parsers/fold.py): case, accents, umlaut spellings and
+punctuation never change a match, and {order}, {parcel} and {n} stand for any number or
+identifier. Which numbers a mail names is read separately (parsers/identifiers.py).
+"""
 
 from __future__ import annotations
 
@@ -8,34 +14,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from parsers.event import STAGES, Kind
+from parsers.fold import fold_pattern
 
-# Placeholders usable in a row's subject pattern; each becomes a named group the recogniser reads.
-PLACEHOLDERS = {
-    "{order}": r"(?P<order>\d{16})",
-    # A parcel id is 8-34 letters/digits with at least one digit (S10, Cainiao, DHL, USPS, ...).
-    "{parcel}": r"(?P<parcel>(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,34})",
-    "{n}": r"\d{1,3}",
-}
-
-# Where a row's wording comes from (docs/aliexpress-mail.md): real mail, a public parser,
-# help-centre copy, or our own careful reconstruction (no public sample exists).
+# Where a row's wording comes from (../shared/docs/aliexpress-mail.md): real mail, a public
+# parser, help-centre copy, or our own careful reconstruction (no public sample exists).
 SOURCES = ("real", "parser", "help", "reconstructed")
 
-_FLAGS = re.IGNORECASE | re.UNICODE
+_FLAGS = re.UNICODE
 
 
 @functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """A row pattern, expanded and compiled once; compiling all 464 at import was a fifth of
-    `aliwatch run --once` on an empty folder (make bench). test_rows compiles every one."""
-    return re.compile(expand(pattern), _FLAGS)
-
-
-def expand(pattern: str) -> str:
-    """The row pattern with its placeholders replaced by their named groups."""
-    for name, regex in PLACEHOLDERS.items():
-        pattern = pattern.replace(name, regex)
-    return pattern
+def compiled(pattern: str) -> re.Pattern[str]:
+    """A row pattern, folded and compiled once (compiling every row at import was a fifth of
+    `aliwatch run --once` on an empty folder, make bench); tests/test_kinds.py compiles all."""
+    return re.compile(fold_pattern(pattern), _FLAGS)
 
 
 _META = set("\\.^$*+?{}[]()|")
@@ -60,7 +52,8 @@ def _tokens(pattern: str) -> Iterator[tuple[int, str, int]]:
 
 
 def required_literals(pattern: str) -> tuple[tuple[str, ...], ...] | None:
-    """For each top-level alternative, the plain lower-case runs (3+ characters) it must contain.
+    """For each top-level alternative of a folded pattern, the plain runs (3+ characters) it
+    must contain.
 
     None when some alternative has no such run (the row must always be tried). Only text outside
     groups and classes counts; a character followed by a quantifier ends the run without joining.
@@ -76,7 +69,7 @@ def required_literals(pattern: str) -> tuple[tuple[str, ...], ...] | None:
             options.append(tuple(runs))
             runs, current = [], []
         elif depth == 0 and char and char not in _META and pattern[i + 1 : i + 2] not in _QUANT:
-            current.append(char.lower())
+            current.append(char)
         else:
             current = _flush(current, runs)
     return tuple(options)
@@ -93,9 +86,12 @@ def _flush(current: list[str], runs: list[str]) -> list[str]:
 class Row:
     """One template: a subject shape and/or body cues that together mean `kind`.
 
-    A row matches when its subject pattern (if any) is found in the normalised subject and every
-    body cue is found in the body text. Rows without a subject are only tried when no subject row
-    of any kind matched, so a generic subject does not hide a mail's meaning.
+    A subject row matches when its pattern is found in the folded subject and every body cue in
+    the folded message (parsers/message.py). A body row (no subject) says what a mail means from
+    its message alone: it decides when the subject matches no row or only a `generic` one ("new
+    delivery status", "has an update"), whose kind or stage only the body tells. A `weak` body
+    row uses words other kinds' mails use in passing ("your parcel is on its way" heads a
+    shipping mail too): it is tried after every other body row.
     """
 
     kind: Kind
@@ -104,6 +100,8 @@ class Row:
     body: tuple[str, ...] = ()
     stage: str | None = None
     partial: bool = False
+    generic: bool = False
+    weak: bool = False
     source: str = "reconstructed"
     name: str = ""
     literal_options: tuple[tuple[str, ...], ...] | None = field(
@@ -117,7 +115,11 @@ class Row:
             raise ValueError(f"row {self.name or self.kind}: unknown stage {self.stage!r}")
         if self.source not in SOURCES:
             raise ValueError(f"row {self.name or self.kind}: unknown source {self.source!r}")
-        options = required_literals(expand(self.subject)) if self.subject else None
+        if self.generic and self.subject is None:
+            raise ValueError(f"row {self.name or self.kind}: only a subject row can be generic")
+        if self.weak and self.subject is not None:
+            raise ValueError(f"row {self.name or self.kind}: only a body row can be weak")
+        options = required_literals(fold_pattern(self.subject)) if self.subject else None
         object.__setattr__(self, "literal_options", options)
         if not self.name:
             object.__setattr__(self, "name", f"{self.kind.value}/{self.language}")
@@ -125,16 +127,21 @@ class Row:
     @property
     def subject_re(self) -> re.Pattern[str] | None:
         """The compiled subject pattern (compiled on first use: most rows never meet a mail)."""
-        return _compiled(self.subject) if self.subject else None
+        return compiled(self.subject) if self.subject else None
 
     @property
     def body_re(self) -> tuple[re.Pattern[str], ...]:
-        return tuple(_compiled(cue) for cue in self.body)
+        """The compiled body cues."""
+        return tuple(compiled(cue) for cue in self.body)
 
-    def match_subject(self, subject: str) -> re.Match[str] | None:
-        """Return the subject match, or None (also None for body-only rows)."""
-        return _compiled(self.subject).search(subject) if self.subject else None
+    def match_subject(self, folded_subject: str) -> re.Match[str] | None:
+        """The match in a folded subject, or None (also None for body rows)."""
+        return compiled(self.subject).search(folded_subject) if self.subject else None
 
-    def match_body(self, body: str) -> bool:
-        """True when every body cue is present."""
-        return all(_compiled(cue).search(body) for cue in self.body)
+    def match_body(self, folded_message: str) -> bool:
+        """True when every body cue is found in the folded message."""
+        return all(compiled(cue).search(folded_message) for cue in self.body)
+
+    def cues_found(self, folded_message: str) -> int:
+        """How many of the body cues the folded message holds (for `parse --explain`)."""
+        return sum(1 for cue in self.body if compiled(cue).search(folded_message))

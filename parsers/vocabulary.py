@@ -110,6 +110,12 @@ QUOTED_SUBJECT = re.compile(
     r"[ \t]*:[ \t]*(.+)$",
     _F | re.M,
 )
+# The quoted original's date line (Gmail "Date:", Outlook "Sent:"/"Gesendet:", RU "Дата:").
+QUOTED_DATE = re.compile(
+    r"^[ \t>*]*(?:date|sent|datum|gesendet|fecha|enviado|envoyé|data|wysłano|дата|отправлено)"
+    r"[ \t]*:[ \t]*(.+)$",
+    _F | re.M,
+)
 FORWARD_PREFIX = re.compile(r"^\s*(?:(?:fwd?|wg|tr|rv|enc|pd|vs|doorst|пересл|fw)\s*:\s*)+", _F)
 FORWARD_MARKER = re.compile(
     r"forwarded message|original message|weitergeleitete nachricht|ursprüngliche nachricht"

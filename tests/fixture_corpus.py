@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Real mail no row was written from: recognition is scored on it (tests/parsers/test_holdout.py),
+# never tuned to it. Labelled by a reader who did not write the rows.
+HOLDOUT = Path(__file__).parent / "fixtures_holdout"
 
 # The public contract of `aliwatch parse --json` (issue #2), with each field's default: a field
 # missing from a fixture's "expected" must come out as its default.
@@ -20,6 +23,7 @@ CONTRACT_DEFAULTS: dict[str, Any] = {
     "amount": None,
     "currency": None,
     "deadline": None,
+    "deadline_window_days": None,
     "language": None,
     "message_id": None,
     "sent_at": None,
@@ -41,13 +45,14 @@ class Fixture:
 
     @property
     def id(self) -> str:
-        return str(self.eml.relative_to(FIXTURES))
+        root = HOLDOUT if self.eml.is_relative_to(HOLDOUT) else FIXTURES
+        return str(self.eml.relative_to(root))
 
 
-def load_fixtures() -> list[Fixture]:
-    """All fixtures, sorted by path."""
+def load_fixtures(folder: Path = FIXTURES) -> list[Fixture]:
+    """All fixtures of a folder (the training corpus unless told), sorted by path."""
     found = []
-    for eml in sorted(FIXTURES.rglob("*.eml")):
+    for eml in sorted(folder.rglob("*.eml")):
         spec = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
         expected = {**CONTRACT_DEFAULTS, **spec["expected"]}
         found.append(Fixture(eml, expected, bool(spec.get("reconstructed")), spec.get("note", "")))

@@ -12,7 +12,12 @@ ROWS = (
     Row(K, "fr", r"en attente de confirmation"),
     Row(K, "ru", r"ожидает подтверждения"),
     Row(K, "pt", r"aguardando confirmação"),
-    # Body-only: the DE body (real) when the subject is generic.
-    Row(K, "de", body=(r"wird in kürze als abgeschlossen markiert",), source="real"),
-    Row(K, "en", body=(r"will (?:soon )?be marked as completed",)),
+    # The message itself (the DE sentence is real: "wird in Kürze als abgeschlossen markiert").
+    Row(K, "en", body=(r"will (?:soon )?be (?:marked as )?completed(?: soon)?",)),
+    Row(K, "de", body=(r"wird in kürze als abgeschlossen markiert|wird bald abgeschlossen",), source="real"),
+    Row(K, "es", body=(r"se marcará (?:pronto )?como completado",)),
+    Row(K, "pt", body=(r"será marcado como concluído|em breve será concluído",)),
+    Row(K, "pl", body=(r"wkrótce zostanie oznaczone jako zakończone",)),
+    Row(K, "fr", body=(r"sera bientôt marquée comme terminée",)),
+    Row(K, "ru", body=(r"скоро будет (?:отмечен как )?заверш[её]н",)),
 )

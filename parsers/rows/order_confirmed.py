@@ -17,4 +17,12 @@ ROWS = (
     Row(K, "ru", r"заказ {order}: заказ подтвержд[её]н"),
     Row(K, "pt", r"pedido {order}: pedido confirmado"),
     Row(K, "pt", r"{n} pedidos foram confirmados"),
+    # The message itself.
+    Row(K, "en", body=(r"seller has confirmed your order|your order (?:{order} )?has been confirmed|orders? (?:have|has) been confirmed",)),
+    Row(K, "de", body=(r"verkäufer ha(?:t|ben) ihre bestellung(?:en)? (?:{order} )?bestätigt|bestellungen wurden bestätigt",)),
+    Row(K, "es", body=(r"vendedor ha confirmado tu pedido|pedidos? (?:han|ha) sido confirmados?",)),
+    Row(K, "pt", body=(r"vendedor confirmou (?:o )?seu pedido",)),
+    Row(K, "pl", body=(r"sprzedawca potwierdził twoje zamówienie",)),
+    Row(K, "fr", body=(r"vendeur a confirmé votre commande",)),
+    Row(K, "ru", body=(r"продавец подтвердил ваш заказ",)),
 )

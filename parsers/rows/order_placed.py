@@ -16,4 +16,12 @@ ROWS = (
     Row(K, "ru", r"заказ {order}: (?:заказ оформлен|ожидает оплаты|оплата получена)"),
     Row(K, "pt", r"pedido {order}: (?:pedido realizado|aguardando pagamento|pagamento recebido)"),
     Row(K, "pt", r"aguardando pagamento"),
+    # The message itself.
+    Row(K, "en", body=(r"(?:haven't|have not) received your payment|(?:waiting|awaiting) (?:for )?(?:your )?payment",)),
+    Row(K, "de", body=(r"zahlung ist{gap} ausstehend|warten auf (?:ihre )?zahlung",)),
+    Row(K, "es", body=(r"pago (?:está )?pendiente|esperando (?:el|tu) pago",)),
+    Row(K, "pt", body=(r"aguardando pagamento|pagamento ainda não foi confirmado",)),
+    Row(K, "pl", body=(r"oczekuje na płatność",)),
+    Row(K, "fr", body=(r"en attente de paiement",)),
+    Row(K, "ru", body=(r"ожидает оплаты",)),
 )

@@ -14,4 +14,12 @@ ROWS = (
     Row(K, "fr", r"remboursement (?:a été )?(?:effectué|émis|traité)|votre remboursement"),
     Row(K, "ru", r"возврат (?:средств |денег )?(?:выполнен|оформлен|произвед[её]н)|деньги возвращены"),
     Row(K, "pt", r"reembolso (?:foi )?(?:emitido|concluído|processado|realizado)|seu reembolso"),
+    # The message itself.
+    Row(K, "en", body=(r"(?:we(?:'ve| have) )?processed your refund|refund{gap} (?:has been|was) (?:issued|processed|sent)",)),
+    Row(K, "de", body=(r"rückerstattung{gap} veranlasst|rückerstattung wurde (?:ausgeführt|bearbeitet)",)),
+    Row(K, "es", body=(r"reembolso{gap} (?:se ha|ha sido) (?:procesado|emitido|realizado)|hemos procesado tu reembolso",)),
+    Row(K, "pt", body=(r"reembolso{gap} foi (?:processado|emitido|realizado)|processamos seu reembolso",)),
+    Row(K, "pl", body=(r"zwrot{gap} został (?:zrealizowany|wysłany)",)),
+    Row(K, "fr", body=(r"remboursement{gap} a été effectué|nous avons effectué votre remboursement",)),
+    Row(K, "ru", body=(r"возврат{gap} (?:выполнен|оформлен)",)),
 )

@@ -12,4 +12,12 @@ ROWS = (
     Row(K, "pl", r"nowa wiadomość od|wysłał(?:a)? ci wiadomość"),
     Row(K, "fr", r"nouveau message (?:du|de)|vous a envoyé un message"),
     Row(K, "ru", r"новое сообщение от|отправил вам сообщение"),
+    # The message itself.
+    Row(K, "en", body=(r"sent you a (?:new )?message|you have a new message",)),
+    Row(K, "de", body=(r"sie haben eine neue nachricht|hat ihnen eine nachricht gesendet",)),
+    Row(K, "es", body=(r"te ha enviado un mensaje|tienes un nuevo mensaje",)),
+    Row(K, "pt", body=(r"enviou uma mensagem|você tem uma nova mensagem",)),
+    Row(K, "pl", body=(r"wysłał(?:a)? ci wiadomość|masz nową wiadomość",)),
+    Row(K, "fr", body=(r"vous a envoyé un message|vous avez un nouveau message",)),
+    Row(K, "ru", body=(r"отправил вам сообщение|у вас новое сообщение",)),
 )

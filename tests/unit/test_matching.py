@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parsers.fold import fold
 from parsers.matching import match
 from parsers.rows import TABLE
 
@@ -24,15 +25,19 @@ SUBJECTS = sorted(
 
 
 def brute_force(subject: str) -> str | None:
-    for row in TABLE:
-        if row.subject_re is not None and row.subject_re.search(subject) and row.match_body(""):
-            return row.name
-    return None
+    folded = fold(subject)
+    matching = [
+        row
+        for row in TABLE
+        if row.subject_re is not None and row.subject_re.search(folded) and row.match_body("")
+    ]
+    specific = [row for row in matching if not row.generic]
+    return (specific or matching or [None])[0] and (specific or matching)[0].name
 
 
 def prefiltered(subject: str) -> str | None:
-    found = match(subject, "")
-    return found.row.name if found and found.subject_match else None
+    found = match(fold(subject), "")
+    return found.subject_row.name if found and found.subject_row else None
 
 
 @pytest.mark.parametrize("subject", SUBJECTS)

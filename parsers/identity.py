@@ -1,0 +1,162 @@
+"""Is this AliExpress mail? Decided from every mark a mail carries, with relays undone.
+
+Identity is not authenticity (parsers/authenticity.py decides that): anyone can write these
+marks, so they decide only whether a mail is recognised or listed as unrecognised, never whether
+it is trusted. A relayed AliExpress mail is AliExpress mail all the same
+(../shared/docs/aliexpress-mail.md, "Senders and headers").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from parsers.senders import (
+    Sender,
+    SenderClass,
+    class_of_domain,
+    classify,
+    is_aliexpress_domain,
+    is_relay_domain,
+)
+
+# Headers in which relays keep the original sender: SimpleLogin, addy.io (old and new names),
+# and the generic ones some forwarders and list servers write.
+RELAY_HEADERS = (
+    "x-simplelogin-original-from",
+    "x-anonaddy-original-sender",
+    "x-anonaddy-original-from-header",
+    "x-addy-original-sender",
+    "x-original-from",
+    "x-original-sender",
+)
+# Headers that corroborate an origin without naming the sender a person sees.
+MARK_HEADERS = ("return-path", "sender", "reply-to", "message-id", "dkim-signature")
+IDENTITY_HEADERS = frozenset((*RELAY_HEADERS, *MARK_HEADERS))
+
+_ADDRESS = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# SimpleLogin's "AT" sender format writes the original as "name - local at domain".
+_AT_WORDS = re.compile(r"([\w.+-]+) at ([\w-]+(?:\.[\w-]+)+)", re.UNICODE)
+_DKIM_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([\w.-]+)", re.IGNORECASE)
+_MESSAGE_ID_DOMAIN = re.compile(r"@([\w.-]+)>?\s*$")
+# Order, tracking, dispute and feedback pages: links only AliExpress's own mail carries.
+_ORDER_LINKS = (
+    "aliexpress.com/p/order",
+    "aliexpress.com/p/tracking",
+    "aliexpress.com/p/dispute",
+    "aliexpress.com/ssr/",
+    "feedback.aliexpress.com",
+    "trade.aliexpress.com",
+    "aliexpress.ru/order",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One sign of origin: where it was found and the AliExpress address or domain it names."""
+
+    where: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a mail says it is from, once relays are undone, and every mark that says so."""
+
+    sender: Sender
+    marks: tuple[Mark, ...]
+    relay: str | None
+
+    @property
+    def is_aliexpress(self) -> bool:
+        """Does anything mark this as AliExpress mail (notice or marketing)?"""
+        return self.sender.cls is not SenderClass.OTHER
+
+
+def _addresses(text: str) -> list[str]:
+    found = [m.group(0).lower() for m in _ADDRESS.finditer(text)]
+    found += [f"{m.group(1)}@{m.group(2)}".lower() for m in _AT_WORDS.finditer(text)]
+    return found
+
+
+def _display_relay(display: str) -> str:
+    lowered = display.lower()
+    if "[via relay]" in lowered:
+        return "firefox"
+    if "via simplelogin" in lowered or " at " in lowered:
+        return "simplelogin"
+    return "display name"
+
+
+def _header_marks(headers: Sequence[tuple[str, str]]) -> list[Mark]:
+    marks: list[Mark] = []
+    for name, value in headers:
+        if name == "dkim-signature":
+            domains = [m.group(1) for m in _DKIM_DOMAIN.finditer(value)]
+        elif name == "message-id":
+            m = _MESSAGE_ID_DOMAIN.search(value.strip())
+            domains = [m.group(1)] if m else []
+        elif name in MARK_HEADERS:
+            domains = [a.rpartition("@")[2] for a in _addresses(value)]
+        else:
+            continue
+        marks.extend(Mark(name, d.lower()) for d in domains if is_aliexpress_domain(d))
+    return marks
+
+
+def identify(
+    from_address: str | None,
+    from_display: str,
+    headers: Sequence[tuple[str, str]],
+    html_lowered: str,
+) -> Identity:
+    """The mail's origin from its From address and name, relay headers, header marks and links.
+
+    `headers` are (lower-case name, value) pairs of IDENTITY_HEADERS as the mail carries them.
+    The sender is the first of: the From address (a relay that encodes the original undone), an
+    address in the From display name (Firefox Relay, SimpleLogin), a relay header. Failing
+    those, a header mark (Return-Path, Sender, Reply-To, Message-ID, DKIM-Signature d=), or an
+    AliExpress order link in mail from a relay that hides the sender, still make it AliExpress
+    mail, sent by whatever From says.
+    """
+    marks: list[Mark] = []
+    sender = classify(from_address)
+    relay = sender.relay
+    if sender.cls is not SenderClass.OTHER:
+        marks.append(
+            Mark("from" if relay is None else f"from ({relay} relay undone)", sender.address)
+        )
+    display_sender = next(
+        (s for s in map(classify, _addresses(from_display)) if s.cls is not SenderClass.OTHER),
+        None,
+    )
+    if display_sender is not None:
+        how = _display_relay(from_display)
+        marks.append(Mark(f"from display name ({how})", display_sender.address))
+        if sender.cls is SenderClass.OTHER:
+            sender, relay = display_sender, how
+    for name, value in headers:
+        if name not in RELAY_HEADERS:
+            continue
+        for found in map(classify, _addresses(value)):
+            if found.cls is SenderClass.OTHER:
+                continue
+            marks.append(Mark(name, found.address))
+            if sender.cls is SenderClass.OTHER:
+                sender, relay = found, name
+    header_marks = _header_marks(headers)
+    marks.extend(header_marks)
+    links = [link for link in _ORDER_LINKS if link in html_lowered]
+    marks.extend(Mark("link", link) for link in links)
+    if sender.cls is SenderClass.OTHER:
+        from_domain = (from_address or "").rpartition("@")[2].lower()
+        if header_marks:
+            cls = class_of_domain(header_marks[0].value)
+            sender = Sender((from_address or "").lower(), cls, sender.relayed, sender.relay)
+        elif links and is_relay_domain(from_domain):
+            relay = "hidden"
+            sender = Sender((from_address or "").lower(), SenderClass.NOTICE, True, relay)
+    if sender.relay != relay and relay is not None:
+        sender = Sender(sender.address, sender.cls, True, relay)
+    return Identity(sender, tuple(marks), relay)
