@@ -58,9 +58,18 @@ def _expand_file(path: Path) -> Iterator[Input]:
         yield item
 
 
+# Notes kept beside mail (a fixture folder's README and licence) are never mail.
+_NOT_MAIL = frozenset({"LICENSE", "NOTICE", "COPYING"})
+
+
 def is_mail_file(name: str) -> bool:
-    """Whether a file in a folder is read as mail: not hidden, not an expected-fields .json."""
-    return not name.startswith(".") and not name.endswith(".json")
+    """Whether a file in a folder is read as mail: not hidden, not an expected-fields .json,
+    not a Markdown note or a licence."""
+    return (
+        not name.startswith(".")
+        and not name.endswith((".json", ".md"))
+        and name not in _NOT_MAIL
+    )
 
 
 def iter_inputs(paths: list[str], stdin: BinaryIO) -> Iterator[Input]:

@@ -57,3 +57,11 @@ def session_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBus
         yield bus
     finally:
         bus.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the holdout's recognition score (tests/parsers/test_holdout.py) after every run."""
+    from tests.parsers.test_holdout import SCORES  # noqa: PLC0415 - filled only when it ran
+
+    for name, (right, total) in SCORES.items():
+        terminalreporter.write_line(f"holdout recognition: {name} {right}/{total}")
