@@ -25,10 +25,15 @@ from daemon.imap.errors import (
 from daemon.settings import Settings
 
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
-HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]"
+# The header lines the sync decides on: From and Subject, and the headers in which relays keep
+# the original sender (parsers/identity.py), so relayed AliExpress mail is fetched too.
+HEADER_NAMES = b"FROM SUBJECT X-SIMPLELOGIN-ORIGINAL-FROM X-ANONADDY-ORIGINAL-SENDER X-ORIGINAL-FROM"
+HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (" + HEADER_NAMES + b")]"
 SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
-_HEADER_KEY = b"BODY[HEADER.FIELDS (FROM SUBJECT)]"
+# Servers name the item in their answer their own way (RFC 3501 section 7.4.2 leaves the quoting
+# of the field names open): found by its start, not by one spelling.
+_HEADER_KEY_START = b"BODY[HEADER.FIELDS"
 _WHOLE_KEY = b"BODY[]"
 
 
@@ -169,7 +174,7 @@ class ImapSession:
             return len(self._connected().search(["FROM", text]))
 
     def fetch_headers(self, uids: Iterable[int]) -> dict[int, tuple[bytes, int]]:
-        """The From and Subject lines, and the size in bytes, of each UID still in the folder."""
+        """The header lines the sync decides on, and the size in bytes, of each UID in the folder."""
         wanted = list(uids)
         if not wanted:
             return {}
@@ -177,7 +182,11 @@ class ImapSession:
             response = self._connected().fetch(wanted, [HEADER_FIELDS, SIZE])
         found: dict[int, tuple[bytes, int]] = {}
         for uid, data in response.items():
-            value, size = data.get(_HEADER_KEY), data.get(SIZE)
+            value = next(
+                (v for k, v in data.items() if bytes(k).upper().startswith(_HEADER_KEY_START)),
+                None,
+            )
+            size = data.get(SIZE)
             if isinstance(value, bytes) and isinstance(size, int):
                 found[int(uid)] = (value, size)
         return found

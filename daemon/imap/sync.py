@@ -21,7 +21,7 @@ from daemon.store import MailKey, MailStatus, Store, StoreError
 from parsers import AuthPolicy
 from parsers.event import Event, Kind
 from parsers.forwarded import strip_prefixes
-from parsers.senders import SenderClass, classify
+from parsers.senders import RELAY_DOMAINS, is_relay_domain
 
 # Header lines are small: 1,000 per FETCH keeps round trips few (a round trip per 200 was a
 # tenth of a backfill, make bench). Whole mails can be large: candidates' bodies are fetched up
@@ -33,7 +33,6 @@ BODY_BATCH_BYTES = 8 * 1024 * 1024
 MAX_MAIL_BYTES = 32 * 1024 * 1024
 # Recorded without an event, as the file pipeline does: examined, never fetched again.
 _IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
-_CANDIDATE_SENDERS = frozenset({SenderClass.NOTICE, SenderClass.MARKETING})
 _HEADER_ERRORS = (HeaderParseError, ValueError, LookupError, UnicodeError, TypeError, IndexError)
 
 log = structlog.get_logger(__name__)
@@ -78,7 +77,7 @@ def sync_folder(
 ) -> SyncReport:
     """Examine every mail of `folder` above the last recorded UID and record each one.
 
-    Headers come first; only candidates (AliExpress senders, their Apple relays, forwards) are
+    Headers come first; only candidates (AliExpress marks, relays, forwards) are
     fetched whole and recognised. Mail is recorded in ascending UID order, so a crash at any
     point leaves the store's highest UID a true high-water mark. A mail that cannot be parsed
     is recorded as failed and skipped. ImapError (connection lost) and StoreError (database
@@ -237,21 +236,26 @@ class _Recorder:
 
 
 _SUBJECT_START = re.compile(rb"(?im)^subject:[ \t]*([^\r\n]{0,40})")
+_RELAY_DOMAINS = tuple(domain.encode() for domain in RELAY_DOMAINS)
 
 
 def is_candidate(header: bytes) -> bool:
     """Whether a mail's header lines make it worth fetching whole.
 
-    From an AliExpress address (notice or marketing, directly or through an Apple relay), or
-    with a forward prefix on the subject (it may quote one).
+    Any mark of AliExpress in the fetched lines (From address or name, Subject, a relay's
+    original-sender header), mail from a relay that hides the sender, or a subject with a forward
+    prefix (it may quote one). What is fetched and turns out not to be AliExpress's is recorded
+    as examined like any other mail: too many candidates cost a fetch, too few lose a mail.
     """
     if not _worth_parsing(header):
         return False
+    if b"aliexpress" in header.lower():
+        return True
     fields = _parse_headers(header)
     if fields is None:
         return False
     _, address = parseaddr(_decoded(fields.get("From")))
-    if classify(address).cls in _CANDIDATE_SENDERS:
+    if is_relay_domain(address.rpartition("@")[2]):
         return True
     return strip_prefixes(_decoded(fields.get("Subject")))[1]
 
@@ -260,11 +264,12 @@ def _worth_parsing(header: bytes) -> bool:
     """A byte-level pre-check: most mail in a mailbox is not AliExpress's, and parsing every
     header block with the email package was a sixth of a backfill (make bench).
 
-    Only mail that certainly fails the full check is turned away: no "aliexpress" anywhere in
-    the header (an AliExpress sender or its Apple relay always has it), and a subject line with
-    no colon or encoded word near its start (a forward prefix needs one).
+    Only mail that certainly fails the full check is turned away: no "aliexpress" and no relay
+    domain anywhere in the header lines, and a subject line with no colon or encoded word near
+    its start (a forward prefix needs one).
     """
-    if b"aliexpress" in header.lower():
+    lowered = header.lower()
+    if b"aliexpress" in lowered or any(domain in lowered for domain in _RELAY_DOMAINS):
         return True
     subject = _SUBJECT_START.search(header)
     if subject is None:

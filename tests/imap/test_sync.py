@@ -207,3 +207,21 @@ def test_a_candidate_that_cannot_be_parsed_is_recorded_failed_and_the_sync_goes_
     rows = db_rows("SELECT uid, status, error FROM mails ORDER BY uid")
     assert [(uid, status) for uid, status, _ in rows] == [(1, "failed"), (2, "ok")]
     assert "RecursionError" in rows[0][2]
+
+
+def test_relayed_aliexpress_mail_is_fetched_and_recognised(dovecot, folder, store, db_rows):
+    # Every relay form, the sender hidden in a relay header included, must reach recognition:
+    # a relayed mail turned away by its header lines would be silently lost.
+    from tests import variants  # noqa: PLC0415 - only this test builds relayed mail
+
+    raw = next(p for p in FIXTURE_MAILS if p.name == "order_shipped_de_versandt.eml").read_bytes()
+    relayed = [make(raw) for make in variants.RELAYS.values()]
+    append_all(dovecot, folder, relayed)
+
+    report, fetched = _sync_counting_bodies(dovecot, store, folder)
+
+    assert report.examined == len(relayed)
+    assert len(fetched) == len(relayed)
+    assert db_rows("SELECT status, count(*) FROM mails GROUP BY status") == [("ok", len(relayed))]
+    kinds = db_rows("SELECT kind FROM events")
+    assert kinds == [("order_shipped",)]  # one mail, relayed six ways: one event (Message-ID)
