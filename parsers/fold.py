@@ -19,7 +19,7 @@ _SPECIAL = str.maketrans(
 # German writes ä/ö/ü as ae/oe/ue where umlauts are unavailable; after marks are dropped, both
 # spellings must meet. Applied to both sides of every comparison, so "due" and "du" meeting too
 # costs nothing.
-_DIGRAPHS = re.compile(r"(?<=[aou])e")
+_DIGRAPHS = re.compile(r"(?<=[aou])e+")
 # A word holding a digit is a number or an identifier (order, parcel, amount, date part).
 _TOKEN = re.compile(r"[^\W_]*\d[^\W_]*|[^\W\d_]+", re.UNICODE)
 NUMBER = "#"
