@@ -66,9 +66,7 @@ def is_mail_file(name: str) -> bool:
     """Whether a file in a folder is read as mail: not hidden, not an expected-fields .json,
     not a Markdown note or a licence."""
     return (
-        not name.startswith(".")
-        and not name.endswith((".json", ".md"))
-        and name not in _NOT_MAIL
+        not name.startswith(".") and not name.endswith((".json", ".md")) and name not in _NOT_MAIL
     )
 
 

@@ -27,7 +27,9 @@ from daemon.settings import Settings
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
 # The header lines the sync decides on: From and Subject, and the headers in which relays keep
 # the original sender (parsers/identity.py), so relayed AliExpress mail is fetched too.
-HEADER_NAMES = b"FROM SUBJECT X-SIMPLELOGIN-ORIGINAL-FROM X-ANONADDY-ORIGINAL-SENDER X-ORIGINAL-FROM"
+HEADER_NAMES = (
+    b"FROM SUBJECT X-SIMPLELOGIN-ORIGINAL-FROM X-ANONADDY-ORIGINAL-SENDER X-ORIGINAL-FROM"
+)
 HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (" + HEADER_NAMES + b")]"
 SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
@@ -174,7 +176,7 @@ class ImapSession:
             return len(self._connected().search(["FROM", text]))
 
     def fetch_headers(self, uids: Iterable[int]) -> dict[int, tuple[bytes, int]]:
-        """The header lines the sync decides on, and the size in bytes, of each UID in the folder."""
+        """The header lines the sync decides on, and the size in bytes, of each UID."""
         wanted = list(uids)
         if not wanted:
             return {}
