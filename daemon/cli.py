@@ -16,7 +16,13 @@ from daemon.commands import CommandError
 from daemon.daemon_command import SettingsError, run_daemon
 from daemon.imap.errors import ImapError
 from daemon.init_command import init
-from daemon.parse_command import answer, print_json, print_table
+from daemon.parse_command import (
+    answer,
+    explanation,
+    print_explanations,
+    print_json,
+    print_table,
+)
 from daemon.paths import default_env_file
 from daemon.quiet import quiet_libraries
 from daemon.settings import Settings
@@ -47,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parse.add_argument("--json", action="store_true", help="one JSON object per mail per line")
+    parse.add_argument(
+        "--explain",
+        action="store_true",
+        help="say why: the AliExpress marks found, the relay undone, the rows that matched or "
+        "came closest, and why the kind was chosen (with --json: one JSON object per mail)",
+    )
     parse.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
 
     imp = commands.add_parser(
@@ -208,9 +220,15 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:
     policy = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
-    answers = (answer(item, policy) for item in iter_inputs(args.paths, sys.stdin.buffer))
+    inputs = iter_inputs(args.paths, sys.stdin.buffer)
+    if args.explain:
+        answers = (explanation(item, policy) for item in inputs)
+        printer = print_json if args.json else print_explanations
+    else:
+        answers = (answer(item, policy) for item in inputs)
+        printer = print_json if args.json else print_table
     try:
-        (print_json if args.json else print_table)(answers, sys.stdout)
+        printer(answers, sys.stdout)
     except BrokenPipeError:
         # `aliwatch parse ... | head` closed the pipe: not an error worth a traceback.
         sys.stderr.close()

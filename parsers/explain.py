@@ -7,23 +7,26 @@ asked, never logged.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from parsers.fold import fold_pattern
 from parsers.matching import BODY_ROWS, body_matches, subject_matches
 from parsers.recognise import AuthPolicy, Trace, recognise_traced
-from parsers.row import Row, required_literals
+from parsers.row import Row
 from parsers.rows import TABLE
 
 _CLOSEST = 3
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
 def _closeness(pattern: str, folded: str) -> float:
-    """The share of a pattern's plain runs found in folded text, for its best alternative."""
-    options = required_literals(fold_pattern(pattern))
-    if not options:
-        return 0.0
-    return max(sum(run in folded for run in option) / len(option) for option in options)
+    """The share of a pattern's words (three letters or more, any alternative) in folded text."""
+    words = set(_WORD.findall(fold_pattern(pattern)))
+    present = set(folded.split())
+    return len(words & present) / len(words) if words else 0.0
 
 
 def _row(row: Row) -> dict[str, Any]:

@@ -112,3 +112,41 @@ def test_library_log_lines_never_reach_stderr(tmp_path):
     result = run("parse", str(tmp_path / "m.eml"))
     assert result.returncode == 0
     assert result.stderr == b""
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RELAYED = FIXTURES / "real" / "aliexpress" / "129_aliexpress_bestellung_wurde_versandt.eml"
+
+
+def test_explain_names_the_relay_the_row_and_the_decision():
+    result = run("parse", "--explain", str(RELAYED))
+    text = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "AliExpress mail: yes (sender transaction@notice.aliexpress.com, notice)" in text
+    assert "relay undone: apple" in text
+    assert "folded: bestellung # wurde versandt" in text
+    assert "order_shipped/de/2 -> order_shipped" in text
+    assert "decision: subject matches order_shipped/de/2" in text
+    assert "-> order_shipped; orders 9999999999990005" in text
+
+
+def test_explain_of_an_unrecognised_mail_shows_the_closest_rows():
+    mail = FIXTURES / "other" / "unrecognized_refund_only_en.eml"
+    text = run("parse", "--explain", str(mail)).stdout.decode()
+    assert "subject rows that match: none" in text
+    assert "closest subject rows:" in text and "% of its words" in text
+    assert "decision: no row matches" in text
+    assert "-> unrecognized; orders 8200391148805527" in text and "ATTENTION" in text
+
+
+def test_explain_json_carries_the_marks_and_the_event(tmp_path):
+    other = FIXTURES / "other" / "not_aliexpress_newsletter.eml"
+    result = run("parse", "--explain", "--json", str(RELAYED), str(other), str(tmp_path / "x"))
+    first, second, third = (json.loads(line) for line in result.stdout.decode().splitlines())
+    assert first["identity"]["relay"] == "apple"
+    assert first["identity"]["marks"][0]["value"] == "transaction@notice.aliexpress.com"
+    assert first["event"]["kind"] == "order_shipped"
+    assert [row["row"] for row in first["subject_rows"]] == ["order_shipped/de/2"]
+    assert second["identity"]["aliexpress"] is False
+    assert second["decision"] == "no mark of AliExpress"
+    assert third["error"] == "no such file or folder"
