@@ -116,7 +116,8 @@ def print_explanations(answers: Iterable[dict[str, Any]], out: TextIO) -> None:
             f"AliExpress mail: {verdict} (sender {identity['sender']}, {identity['sender_class']})",
             f"  relay undone: {identity['relay'] or 'none'}",
             f"  forwarded by hand from: {identity['forwarded_from'] or 'no'}",
-            f"  authentic (dkim=pass for AliExpress, trusted): {'yes' if event['authentic'] else 'no'}",
+            "  authentic (a trusted dkim=pass for AliExpress): "
+            + ("yes" if event["authentic"] else "no"),
             "  marks: "
             + ("; ".join(f"{m['where']}={m['value']}" for m in identity["marks"]) or "none"),
             f"subject: {data['subject']}",
