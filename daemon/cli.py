@@ -90,6 +90,21 @@ def _parser() -> argparse.ArgumentParser:
     snooze.add_argument("order", metavar="ORDER", help="16-digit order number")
     snooze.add_argument("duration", metavar="DURATION", help="e.g. 3d, 12h, 1d12h")
 
+    unknown = commands.add_parser(
+        "unknown",
+        help="list the AliExpress mail aliwatch could not recognise",
+        description="The AliExpress mails in the store that no template recognised, newest "
+        "first: date, sender, subject, order numbers, attention and where the mail is (IMAP "
+        "folder and UID, or file), then a count per subject shape. Use it to spot a template "
+        "AliExpress changed, and `aliwatch anonymize` to turn one into a fixture.",
+    )
+    unknown.add_argument("--json", action="store_true", help="a JSON object: mails and shapes")
+    unknown.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only mail sent since then: a date (2026-11-01), a time or a duration back (7d)",
+    )
+
     watch = commands.add_parser("watch", help="mark an order as a problem to follow")
     watch.add_argument("order", metavar="ORDER", help="16-digit order number")
 
@@ -129,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("path", nargs="?", metavar="PATH", help="write here instead")
 
-    for sub in (imp, status, timeline, cal, ack, snooze, watch, run, check):
+    for sub in (imp, status, timeline, cal, ack, snooze, watch, run, check, unknown):
         sub.add_argument(
             "--now",
             type=_aware_time,
@@ -215,6 +230,10 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
         return commands.ack(settings, args.order, args.rule, now, out)
     if command == "snooze":
         return commands.snooze(settings, args.order, args.duration, now, out)
+    if command == "unknown":
+        from daemon.unknown_command import unknown  # noqa: PLC0415 - keeps `run` start-up lean
+
+        return unknown(settings, now, out, as_json=args.json, since=args.since)
     return commands.watch(settings, args.order, now, out)
 
 

@@ -102,3 +102,16 @@ _GAPS = re.compile(r" {2,}")
 def _squeeze(pattern: str) -> str:
     # "order #: order" folded "order # order": punctuation next to a space is one gap.
     return _GAPS.sub(" ", pattern).strip()
+
+
+_ID = re.compile(r"[^\W_]*\d[^\W_]*", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+def subject_shape(subject: str) -> str:
+    """A subject with its numbers and identifiers as "<n>": "Bestellung <n>: Neuer Lieferstatus".
+
+    Mails of one template share a shape; `fold(shape)` groups shapes that differ only in case
+    or punctuation.
+    """
+    return _SPACE.sub(" ", _ID.sub("<n>", subject)).strip()

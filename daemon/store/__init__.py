@@ -5,6 +5,7 @@ from daemon.store.errors import NotInStoreError, StoreError
 from daemon.store.mails import MailKey, MailStatus
 from daemon.store.marks import Acks
 from daemon.store.orders import Dispute
+from daemon.store.recognition import StoredMail
 from daemon.store.store import Store
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "NotInStoreError",
     "Store",
     "StoreError",
+    "StoredMail",
 ]

@@ -14,12 +14,13 @@ from daemon.store.mails import MailLog
 from daemon.store.marks import Marks
 from daemon.store.migrations import migrate
 from daemon.store.orders import Orders
+from daemon.store.recognition import Recognition
 
 # How long a write waits for another process's write (the CLI beside the daemon) to finish.
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
-class Store(MailLog, Orders, Marks, Alerts, Deliveries):
+class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
     """The state database; open with `Store.open(path)`, close with `close()` or `with`.
 
     Every write is one transaction and every failure of SQLite or the file system is raised as
