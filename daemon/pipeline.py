@@ -88,6 +88,8 @@ def attention_decisions(store: Store) -> list[Decision]:
     found = []
     for event, when in store.attention_events():
         ident = event.message_id or when.isoformat()
+        # The subject and date let the buyer find the mail; the order names it on the page.
+        details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
         found.append(
             Decision(
                 key=f"attention::{ident}",
@@ -97,6 +99,7 @@ def attention_decisions(store: Store) -> list[Decision]:
                 advice=ADVICE["attention"],
                 urgent=True,
                 verified=event.authentic,
+                details=details,
             )
         )
     return found

@@ -46,6 +46,10 @@ def alert_lines(decision: Decision, now: datetime, zone: tzinfo) -> list[str]:
         due = decision.due
         lines.append(f"Deadline: {local_time(due, zone)} ({countdown(due, now)})")
     details = decision.details
+    if "mail_subject" in details:
+        sent = details.get("mail_sent")
+        when = f", sent {local_time(datetime.fromisoformat(sent), zone)}" if sent else ""
+        lines.append(f'The mail: "{details["mail_subject"]}"{when}')
     if "claims" in details:
         lines.append(f"The mail claims: {details['claims']}")
     if "proposed" in details:
