@@ -20,6 +20,7 @@ from daemon.alerts.console import ConsoleChannel
 from daemon.alerts.housekeeping import (
     check_succeeded,
     digest_alert,
+    drift_alerts,
     login_refused,
     run_started,
     stale_alert,
@@ -89,6 +90,8 @@ class Runner:
         check_succeeded(self.store, now, self.settings.zone())
         added = evaluate(self.store, now, self.settings.policy())
         log.info("rules_done", new_alerts=len(added))
+        if drifted := drift_alerts(self.store, now, self.settings.zone()):
+            log.warning("recognition_drift", new_shapes=drifted)
         self.deliver(now)
         return new
 

@@ -6,9 +6,20 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from daemon.pipeline import open_orders, payload
 from daemon.render import local_time, status_table
-from daemon.store import Store
+from daemon.store import Store, StoredMail
+from parsers.event import Kind
+from parsers.fold import fold, subject_shape
 from rules.decide import Decision
 from rules.policy import Policy
+
+# Recognition drift: AliExpress changed a template when its mail stops being recognised. Three
+# unrecognised mails of one subject shape in a row, or more than a fifth of a week's AliExpress
+# mail (of at least five), is no accident. Older mail is history, not news.
+DRIFT_IN_A_ROW = 3
+DRIFT_SHARE = 0.2
+DRIFT_WEEK_MINIMUM = 5
+_DRIFT_LOOKBACK = timedelta(days=30)
+_WEEK = timedelta(days=7)
 
 LAST_CHECK = "last_check_ok"
 RUN_STARTED = "run_started"
@@ -126,3 +137,48 @@ def digest_alert(store: Store, now: datetime, zone: tzinfo, at: time, policy: Po
         ),
         now,
     )
+
+
+def _unrecognised(mail: StoredMail) -> bool:
+    return mail.event.kind is Kind.UNRECOGNIZED
+
+
+def drift_alerts(store: Store, now: datetime, zone: tzinfo) -> int:
+    """One health alert per subject shape whose mail stopped being recognised; how many new."""
+    recent = store.aliexpress_mail_since(now - _DRIFT_LOOKBACK)
+    by_shape: dict[str, list[StoredMail]] = {}
+    for mail in recent:
+        by_shape.setdefault(fold(mail.event.subject or ""), []).append(mail)
+    drifted = {
+        key
+        for key, mails in by_shape.items()
+        if len(mails) >= DRIFT_IN_A_ROW and all(map(_unrecognised, mails[-DRIFT_IN_A_ROW:]))
+    }
+    week = [mail for mail in recent if mail.sent_at >= now - _WEEK]
+    missed = [mail for mail in week if _unrecognised(mail)]
+    if len(week) >= DRIFT_WEEK_MINIMUM and len(missed) > DRIFT_SHARE * len(week):
+        keys = [fold(mail.event.subject or "") for mail in missed]
+        drifted.add(max(keys, key=keys.count))
+    added = 0
+    for key in sorted(drifted):
+        unrecognised = [mail for mail in by_shape[key] if _unrecognised(mail)]
+        latest = unrecognised[-1]
+        shape = subject_shape(latest.event.subject or "") or "(no subject)"
+        added += add_own_alert(
+            store,
+            Decision(
+                key=f"drift:{key}",
+                order_id="",
+                rule="drift",
+                headline="AliExpress mail is no longer recognised: a template probably changed",
+                advice=(
+                    f'{len(unrecognised)} recent AliExpress mails shaped "{shape}" were not '
+                    f"recognised, the latest sent {local_time(latest.sent_at, zone)}, so aliwatch "
+                    "cannot warn you about what they say. Read them yourself meanwhile, list "
+                    "them with `aliwatch unknown`, and teach aliwatch the new template in a few "
+                    "minutes as CONTRIBUTING.md shows (aliwatch anonymize, a fixture, a row)."
+                ),
+            ),
+            now,
+        )
+    return added

@@ -28,6 +28,7 @@ ACTION: dict[str, str] = {
     "stale": "aliwatch cannot check your mailbox",
     "recovered": "aliwatch checks your mailbox again",
     "digest": "Your AliExpress orders today",
+    "drift": "AliExpress mail is no longer recognised",
     "test": "aliwatch test alert",
 }
 MAX_SUBJECT = 200

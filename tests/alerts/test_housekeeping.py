@@ -105,3 +105,62 @@ def test_restarts_do_not_reset_the_time_a_daemon_that_never_checked_counts_from(
     run_started(store, NOW)
     run_started(store, NOW + 5 * HOUR)  # systemd restarted it; still no successful check
     assert stale_alert(store, NOW + 6 * HOUR, UTC, 6)
+
+
+# -- recognition drift ---------------------------------------------------------------------------
+
+from daemon.alerts.housekeeping import drift_alerts  # noqa: E402
+from daemon.store import MailKey  # noqa: E402
+from parsers.event import Event, Kind  # noqa: E402 - the drift tests' own imports
+
+_UID = iter(range(1, 10_000))
+
+
+def record(store: Store, kind: Kind, subject: str, sent: datetime) -> None:
+    uid = next(_UID)
+    event = Event(kind, subject=subject, sent_at=sent.isoformat(), message_id=f"<{uid}@x>")
+    store.record(
+        MailKey("buyer@example.org", "INBOX", 1, uid), event, raw_digest=f"{uid:064x}",
+        status="ok", error=None, now=sent,
+    )  # fmt: skip
+
+
+def drift_keys(store: Store) -> list[str]:
+    return [alert.key for alert in store.pending_alerts() if alert.rule == "drift"]
+
+
+def test_three_unrecognised_in_a_row_of_one_shape_alert_once(store):
+    for n in range(2):
+        record(store, Kind.UNRECOGNIZED, f"Order 82000000000000{n}0: shiny new status", NOW - HOUR)
+    assert drift_alerts(store, NOW, UTC) == 0
+    record(store, Kind.UNRECOGNIZED, "ORDER 8200000000000099 – Shiny new status!", NOW)
+    assert drift_alerts(store, NOW, UTC) == 1
+    assert drift_keys(store) == ["drift:order # shiny new status"]
+    record(store, Kind.UNRECOGNIZED, "Order 8200000000000077: shiny new status", NOW)
+    assert drift_alerts(store, NOW + HOUR, UTC) == 0  # once per shape
+
+
+def test_a_shape_recognised_again_is_not_drift(store):
+    for n in range(3):
+        record(store, Kind.UNRECOGNIZED, f"Order 82000000000000{n}0: shiny", NOW - 5 * HOUR)
+    record(store, Kind.ORDER_SHIPPED, "Order 8200000000000050: shiny", NOW - HOUR)
+    assert drift_alerts(store, NOW, UTC) == 0  # the last three of the shape are not all missed
+
+
+def test_more_than_a_fifth_of_a_weeks_mail_unrecognised_alerts(store):
+    for n in range(3):
+        record(store, Kind.ORDER_SHIPPED, f"Order 82000000000000{n}1: order shipped", NOW - HOUR)
+    record(store, Kind.UNRECOGNIZED, "Your package is taking a nap", NOW - HOUR)
+    assert drift_alerts(store, NOW, UTC) == 0  # 1 of 4: fewer than five mails
+    record(store, Kind.UNRECOGNIZED, "Something else entirely", NOW - HOUR)
+    assert drift_alerts(store, NOW, UTC) == 1  # 2 of 5
+    assert len(drift_keys(store)) == 1
+
+
+def test_a_fifth_or_less_is_not_drift_nor_is_old_mail(store):
+    for n in range(8):
+        record(store, Kind.ORDER_SHIPPED, f"Order 82000000000000{n}1: order shipped", NOW - HOUR)
+    record(store, Kind.UNRECOGNIZED, "Your package is taking a nap", NOW - HOUR)
+    for n in range(3):
+        record(store, Kind.UNRECOGNIZED, f"Old news {n}0", NOW - timedelta(days=40))
+    assert drift_alerts(store, NOW, UTC) == 0
