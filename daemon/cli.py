@@ -105,6 +105,27 @@ def _parser() -> argparse.ArgumentParser:
         help="only mail sent since then: a date (2026-11-01), a time or a duration back (7d)",
     )
 
+    anon = commands.add_parser(
+        "anonymize",
+        help="turn one of your mails into a fixture you can share",
+        description="Write an anonymised copy of one mail (a FILE, or --uid N from an IMAP "
+        "folder, fetched read-only) and beside it a .json with the fields `aliwatch parse` "
+        "gives the copy. The MIME structure, encodings, HTML, dates, amounts and the words "
+        "that say what happened are kept; names, postal addresses, e-mail addresses, phone "
+        "numbers, order and parcel numbers and personal link tokens are replaced, the same "
+        "value by the same fake in all your mails (the key lives beside the state database). "
+        "Prints what it replaced by category, never the values. See CONTRIBUTING.md.",
+    )
+    anon.add_argument("file", nargs="?", metavar="FILE", help="the mail file (.eml)")
+    anon.add_argument("--uid", type=int, metavar="N", help="fetch this UID over IMAP instead")
+    anon.add_argument(
+        "--folder", metavar="F", help="the folder of --uid (default: the first watched folder)"
+    )
+    anon.add_argument(
+        "-o", "--output", metavar="OUT", help="write OUT and OUT's .json (default: beside you)"
+    )
+    anon.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
     watch = commands.add_parser("watch", help="mark an order as a problem to follow")
     watch.add_argument("order", metavar="ORDER", help="16-digit order number")
 
@@ -191,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _settings_or_exit(args.env_file)
     if args.command == "parse":
         return _parse(args, settings)
-    now = args.now or datetime.now(UTC)  # read once per command and passed down
+    # Read once per command and passed down (anonymize has no --now: it needs no time).
+    now = getattr(args, "now", None) or datetime.now(UTC)
     out = sys.stdout
     try:
         return _run(args, settings, now, out)
@@ -230,6 +252,18 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
         return commands.ack(settings, args.order, args.rule, now, out)
     if command == "snooze":
         return commands.snooze(settings, args.order, args.duration, now, out)
+    if command == "anonymize":
+        from daemon.anonymize_command import anonymize  # noqa: PLC0415 - keeps `run` start-up lean
+
+        return anonymize(
+            settings,
+            out,
+            source=args.file,
+            uid=args.uid,
+            folder=args.folder,
+            output=args.output,
+            force=args.force,
+        )
     if command == "unknown":
         from daemon.unknown_command import unknown  # noqa: PLC0415 - keeps `run` start-up lean
 
