@@ -29,11 +29,11 @@ STREET, CITY = "Lindenstraße 42, 3. OG", "80331 München"
 PHONE = "+49 171 5550193"
 ORDER_A, ORDER_B = "8123456789012345", "8123456789019876"
 PARCEL = "LP00987654321098"
-TOKEN = "Qx7Tz9Lm2Vb4Nk8Rw1"
-IMAGE_TOKEN = "a9f3c2e1b7d64f0a8c5e"
+LINK_ID = "Qx7Tz9Lm2Vb4Nk8Rw1"  # a personal id in a link's query
+IMAGE_ID = "a9f3c2e1b7d64f0a8c5e"  # a personal id in an image URL's path
 RELAY = "transaction_at_notice_aliexpress_com_q1w2e3r4t5_z9x8c7v6@privaterelay.appleid.com"
-ORIGINALS = [NAME, FIRST, LAST, BUYER, STREET, CITY, PHONE, ORDER_A, ORDER_B, PARCEL, TOKEN,
-             IMAGE_TOKEN, "q1w2e3r4t5", "z9x8c7v6", "203.0.113.77", "mx3.mailbox.example"]  # fmt: skip
+ORIGINALS = [NAME, FIRST, LAST, BUYER, STREET, CITY, PHONE, ORDER_A, ORDER_B, PARCEL, LINK_ID,
+             IMAGE_ID, "q1w2e3r4t5", "z9x8c7v6", "203.0.113.77", "mx3.mailbox.example"]  # fmt: skip
 
 
 def personal_mail() -> bytes:
@@ -59,13 +59,13 @@ def personal_mail() -> bytes:
     )
     link = (
         "https://www.aliexpress.com/p/tracking/index.html?_login=yes&amp;tradeOrderId="
-        f"{ORDER_A}&amp;trackingNumber={PARCEL}&amp;o_ids={ORDER_A}%2C{ORDER_B}&amp;token={TOKEN}"
+        f"{ORDER_A}&amp;trackingNumber={PARCEL}&amp;o_ids={ORDER_A}%2C{ORDER_B}&amp;token={LINK_ID}"
     )
     html = (
         "<html><body><p>Kostenlose Rückgabe</p>"
         f"<p>Hallo {NAME},</p><p>Ihre Bestellung {ORDER_A} wurde versandt.</p>"
         f'<p><a href="{link}">Sendung verfolgen</a></p>'
-        f'<img src="https://ae01.alicdn.com/u/{IMAGE_TOKEN}/avatar.png">'
+        f'<img src="https://ae01.alicdn.com/u/{IMAGE_ID}/avatar.png">'
         "<p>Bestellsumme: 23,45 €</p><p>Versand nach</p>"
         f"<p>{STREET}</p><p>{CITY}</p><p>{NAME} {PHONE}</p>"
         f"<p>Diese E-Mail wurde an {BUYER} gesendet.</p></body></html>"
