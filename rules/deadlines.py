@@ -81,16 +81,26 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
     )
     if window_start is None and end and now_phase not in _CLOSED | _DISPUTE:
         window_start = end[0]
+    said_by_mail = state.stated
     if window_start is not None and now_phase not in _DISPUTE:
+        window_end = (
+            said_by_mail.get(Kind.DELIVERY_CONFIRMED) if Kind.DELIVERY_CONFIRMED in first else None
+        )
         found.append(
-            Deadline(Rule.DISPUTE_WINDOW, window_start + _days(policy.dispute_window_days))
+            Deadline(
+                Rule.DISPUTE_WINDOW,
+                window_end or window_start + _days(policy.dispute_window_days),
+                stated=window_end is not None,
+            )
         )
     if now_phase is Phase.CANCELLATION_REQUESTED:
-        due = first[Kind.CANCELLATION_REQUESTED] + _days(policy.cancel_decision_days)
-        found.append(Deadline(Rule.CANCEL_DECISION, due))
+        said = said_by_mail.get(Kind.CANCELLATION_REQUESTED)
+        due = said or first[Kind.CANCELLATION_REQUESTED] + _days(policy.cancel_decision_days)
+        found.append(Deadline(Rule.CANCEL_DECISION, due, stated=said is not None))
     if now_phase is Phase.DISPUTE_OPEN:
-        due = last[Kind.DISPUTE_OPENED] + _days(policy.seller_reply_days)
-        found.append(Deadline(Rule.SELLER_REPLY, due))
+        said = said_by_mail.get(Kind.DISPUTE_OPENED)
+        due = said or last[Kind.DISPUTE_OPENED] + _days(policy.seller_reply_days)
+        found.append(Deadline(Rule.SELLER_REPLY, due, stated=said is not None))
     if now_phase is Phase.CONFIRMED and Kind.ORDER_CONFIRMED in first:
         found.append(
             Deadline(Rule.SHIPPING, first[Kind.ORDER_CONFIRMED] + _days(policy.shipping_days))

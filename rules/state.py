@@ -59,6 +59,9 @@ class OrderState:
     # Stated by the mail (the latest statement wins): deadlines and amounts.
     proposal_deadline: datetime | None = None
     protection_end: datetime | None = None
+    # Deadlines a verified mail states for the other rules (a date, or "you have 15 days"),
+    # by the kind of mail that stated them; they replace the policy's default periods.
+    stated: dict[Kind, datetime] = field(default_factory=dict)
     paid_amount: tuple[str, str] | None = None
     proposed_amount: tuple[str, str] | None = None
     unverified: frozenset[str] = frozenset()  # Message-IDs of mails that failed authentication
@@ -106,6 +109,13 @@ def apply(state: OrderState, event: Event, when: datetime) -> OrderState:
     return _stated(new, event, when)
 
 
+# Mails whose stated deadline a rule uses: the dispute window after receipt is confirmed, the
+# seller's time to answer a dispute, the seller's time to decide a cancellation.
+STATED_KINDS = frozenset(
+    {Kind.DELIVERY_CONFIRMED, Kind.DISPUTE_OPENED, Kind.CANCELLATION_REQUESTED}
+)
+
+
 def _stated(state: OrderState, event: Event, when: datetime) -> OrderState:
     """Deadlines and amounts a mail states; with time-ordered input the latest mail's wins."""
     money = (event.amount, event.currency) if event.amount and event.currency else None
@@ -117,6 +127,9 @@ def _stated(state: OrderState, event: Event, when: datetime) -> OrderState:
         return replace(state, protection_end=_latest(state.protection_end, deadline))
     if event.kind in (Kind.ORDER_PLACED, Kind.ORDER_CONFIRMED, Kind.ORDER_SHIPPED) and money:
         return replace(state, paid_amount=state.paid_amount or money)
+    if event.kind in STATED_KINDS and deadline is not None and event.authentic:
+        # Only a verified mail may move a deadline: a forged one would silence a reminder.
+        return replace(state, stated={**state.stated, event.kind: deadline})
     return state
 
 

@@ -97,3 +97,21 @@ def test_deadlines_are_sorted_and_aware():
 def test_no_stall_check_while_a_dispute_is_open():
     events = [ev(K.PARCEL_UPDATE, 5, parcel_id="LP1", stage="departed"), ev(K.DISPUTE_OPENED, 30)]
     assert due(events, Rule.STALLED) == []
+
+
+def test_a_window_a_verified_mail_states_replaces_the_policy_period():
+    # "You have 10 days to open a dispute" (deadline = the mail's date + 10 days).
+    stated = (T0 + timedelta(days=40)).isoformat()
+    events = [ev(K.ORDER_SHIPPED, 3), ev(K.DELIVERY_CONFIRMED, 30, deadline=stated)]
+    (window,) = [d for d in deadlines(fold(ORDER, events), POLICY) if d.rule is Rule.DISPUTE_WINDOW]
+    assert (window.due, window.stated) == (T0 + timedelta(days=40), True)
+    seller = [ev(K.DISPUTE_OPENED, 40, deadline=(T0 + timedelta(days=43)).isoformat())]
+    assert due(seller, Rule.SELLER_REPLY) == [T0 + timedelta(days=43)]
+    cancel = [ev(K.CANCELLATION_REQUESTED, 2, deadline=(T0 + timedelta(days=6)).isoformat())]
+    assert due(cancel, Rule.CANCEL_DECISION) == [T0 + timedelta(days=6)]
+
+
+def test_an_unverified_mail_never_moves_a_deadline():
+    later = (T0 + timedelta(days=90)).isoformat()
+    events = [ev(K.DELIVERY_CONFIRMED, 30, deadline=later, authentic=False)]
+    assert due(events, Rule.DISPUTE_WINDOW) == [T0 + timedelta(days=45)]
