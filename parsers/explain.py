@@ -8,11 +8,15 @@ asked, never logged.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from parsers.fold import fold_pattern
+from parsers.fold import fold, fold_pattern
+from parsers.identity import identify
 from parsers.matching import BODY_ROWS, body_matches, subject_matches
-from parsers.recognise import AuthPolicy, Trace, recognise_traced
+from parsers.message import own_message
+from parsers.mime import read_mail
+from parsers.recognise import AuthPolicy, Trace, recognise_mail
 from parsers.row import Row
 from parsers.rows import TABLE
 
@@ -48,22 +52,30 @@ def _closest(rows: list[tuple[float, Row]]) -> list[dict[str, Any]]:
 
 def explain(raw: bytes, policy: AuthPolicy | None = None) -> dict[str, Any]:
     """The explanation of one mail as a JSON-ready mapping (see `aliwatch parse --explain`)."""
-    event, trace = recognise_traced(raw, policy)
+    mail = read_mail(raw)
+    event, trace = recognise_mail(mail, policy)
+    if trace.forwarded_from is None:  # every mark the mail carries, not only the deciding one
+        html = mail.raw_html.lower()
+        every = identify(
+            mail.from_address, mail.from_display, mail.identity_headers, html, every_mark=True
+        )
+        trace = replace(trace, identity=every)
     return {"event": event.to_json(), **explain_trace(trace)}
 
 
 def explain_trace(trace: Trace) -> dict[str, Any]:
     """Identity, subject and message matches, near misses and the decision of one trace."""
     identity = trace.identity
-    matched_subject = subject_matches(trace.folded_subject, trace.folded_message)
-    matched_body = body_matches(trace.folded_message)
+    folded_message = fold(own_message(trace.body_lowered))
+    matched_subject = subject_matches(trace.folded_subject, folded_message)
+    matched_body = body_matches(folded_message)
     near_subject = [
         (_closeness(row.subject, trace.folded_subject), row)
         for row in TABLE
         if row.subject is not None and row not in matched_subject
     ]
     near_body = [
-        (_closeness(row.body[0], trace.folded_message), row)
+        (_closeness(row.body[0], folded_message), row)
         for row in BODY_ROWS
         if row not in matched_body
     ]
@@ -78,7 +90,7 @@ def explain_trace(trace: Trace) -> dict[str, Any]:
         },
         "subject": trace.subject,
         "folded_subject": trace.folded_subject,
-        "folded_message": trace.folded_message,
+        "folded_message": folded_message,
         "subject_rows": [_row(row) for row in matched_subject],
         "body_rows": [_row(row) for row in matched_body],
         "closest_subject_rows": [] if matched_subject else _closest(near_subject),

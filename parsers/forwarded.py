@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from parsers.mime import clean_header
 from parsers.vocabulary import (
-    FORWARD_MARKER,
+    FORWARD_MARKERS,
     FORWARD_PREFIX,
     QUOTED_DATE,
     QUOTED_FROM,
@@ -44,8 +44,10 @@ def quoted_originals(subject: str, text: str) -> Iterator[Quoted]:
     A mail forwarded twice quotes the first forwarder before the original sender.
     """
     _, prefixed = strip_prefixes(subject)
-    if not prefixed and not FORWARD_MARKER.search(text[:20000]):
-        return
+    if not prefixed:
+        start = text[:20000].lower()
+        if not any(marker in start for marker in FORWARD_MARKERS):
+            return
     for m in QUOTED_FROM.finditer(text):
         address = _ADDRESS.search(m.group(1))
         if not address:

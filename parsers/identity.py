@@ -9,7 +9,7 @@ it is trusted. A relayed AliExpress mail is AliExpress mail all the same
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from parsers.senders import (
@@ -110,6 +110,8 @@ def identify(
     from_display: str,
     headers: Sequence[tuple[str, str]],
     html_lowered: str,
+    *,
+    every_mark: bool = False,
 ) -> Identity:
     """The mail's origin from its From address and name, relay headers, header marks and links.
 
@@ -118,7 +120,8 @@ def identify(
     address in the From display name (Firefox Relay, SimpleLogin), a relay header. Failing
     those, a header mark (Return-Path, Sender, Reply-To, Message-ID, DKIM-Signature d=), or an
     AliExpress order link in mail from a relay that hides the sender, still make it AliExpress
-    mail, sent by whatever From says.
+    mail, sent by whatever From says. Once From decides, the other marks are looked for only
+    with `every_mark` (for `parse --explain`): scanning a mail's links costs time.
     """
     marks: list[Mark] = []
     sender = classify(from_address)
@@ -127,36 +130,37 @@ def identify(
         marks.append(
             Mark("from" if relay is None else f"from ({relay} relay undone)", sender.address)
         )
-    display_sender = next(
-        (s for s in map(classify, _addresses(from_display)) if s.cls is not SenderClass.OTHER),
-        None,
-    )
-    if display_sender is not None:
-        how = _display_relay(from_display)
-        marks.append(Mark(f"from display name ({how})", display_sender.address))
+        if not every_mark:
+            return Identity(sender, tuple(marks), relay)
+    for found, where in _named_senders(from_display, headers):
+        marks.append(Mark(where, found.address))
         if sender.cls is SenderClass.OTHER:
-            sender, relay = display_sender, how
-    for name, value in headers:
-        if name not in RELAY_HEADERS:
-            continue
-        for found in map(classify, _addresses(value)):
-            if found.cls is SenderClass.OTHER:
-                continue
-            marks.append(Mark(name, found.address))
-            if sender.cls is SenderClass.OTHER:
-                sender, relay = found, name
+            sender, relay = found, where.removeprefix("from display name (").rstrip(")")
     header_marks = _header_marks(headers)
-    marks.extend(header_marks)
     links = [link for link in _ORDER_LINKS if link in html_lowered]
-    marks.extend(Mark("link", link) for link in links)
+    marks += [*header_marks, *(Mark("link", link) for link in links)]
     if sender.cls is SenderClass.OTHER:
-        from_domain = (from_address or "").rpartition("@")[2].lower()
+        address = (from_address or "").lower()
         if header_marks:
-            cls = class_of_domain(header_marks[0].value)
-            sender = Sender((from_address or "").lower(), cls, sender.relayed, sender.relay)
-        elif links and is_relay_domain(from_domain):
+            sender = Sender(address, class_of_domain(header_marks[0].value), sender.relayed)
+        elif links and is_relay_domain(address.rpartition("@")[2]):
             relay = "hidden"
-            sender = Sender((from_address or "").lower(), SenderClass.NOTICE, True, relay)
+            sender = Sender(address, SenderClass.NOTICE, True, relay)
     if sender.relay != relay and relay is not None:
         sender = Sender(sender.address, sender.cls, True, relay)
     return Identity(sender, tuple(marks), relay)
+
+
+def _named_senders(
+    from_display: str, headers: Sequence[tuple[str, str]]
+) -> Iterator[tuple[Sender, str]]:
+    """AliExpress senders named in the From display name or a relay header, and where."""
+    for found in map(classify, _addresses(from_display)):
+        if found.cls is not SenderClass.OTHER:
+            yield found, f"from display name ({_display_relay(from_display)})"
+            break
+    for name, value in headers:
+        if name in RELAY_HEADERS:
+            for found in map(classify, _addresses(value)):
+                if found.cls is not SenderClass.OTHER:
+                    yield found, name

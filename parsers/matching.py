@@ -10,11 +10,10 @@ A body row of the chosen kind supplies the stage when the subject row names none
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from parsers.fold import fold_pattern
-from parsers.row import Row, required_literals
+from parsers.row import Row
 from parsers.rows import TABLE
 
 
@@ -39,17 +38,6 @@ _KEYS = tuple(_KEYED)
 BODY_ROWS: tuple[Row, ...] = tuple(
     sorted((row for row in TABLE if row.subject is None), key=lambda row: row.weak)
 )
-
-
-@functools.cache
-def _body_keys(row: Row) -> tuple[tuple[str, ...], ...] | None:
-    """Plain runs the first cue of a body row needs, per alternative (None: always try)."""
-    return required_literals(fold_pattern(row.body[0]))
-
-
-def _may_hold(row: Row, message: str) -> bool:
-    options = _body_keys(row)
-    return options is None or any(all(run in message for run in opt) for opt in options)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -93,7 +81,7 @@ def subject_matches(folded_subject: str, folded_message: str) -> list[Row]:
 def body_matches(folded_message: str, rows: Iterable[Row] = BODY_ROWS) -> list[Row]:
     """Every body row whose cues the folded message holds, in table order."""
     return [
-        row for row in rows if _may_hold(row, folded_message) and row.match_body(folded_message)
+        row for row in rows if row.may_match_body(folded_message) and row.match_body(folded_message)
     ]
 
 
@@ -107,17 +95,34 @@ def _ties(row: Row, folded_subject: str) -> tuple[str, ...]:
     )
 
 
-def match(folded_subject: str, folded_message: str) -> Found | None:
-    """The row this mail matches by the order above, or None when nothing says what it is."""
+def _staged(kind: object) -> tuple[Row, ...]:
+    return _STAGED.get(kind, ())
+
+
+# Body rows that name a stage, by kind: a subject row without a stage asks only these.
+_STAGED: dict[object, tuple[Row, ...]] = {}
+for _row in BODY_ROWS:
+    if _row.stage is not None:
+        _STAGED[_row.kind] = (*_STAGED.get(_row.kind, ()), _row)
+
+
+def match(folded_subject: str, message: Callable[[], str]) -> Found | None:
+    """The row this mail matches by the order above, or None when nothing says what it is.
+
+    `message` gives the folded message when asked: most mails are decided by their subject
+    alone, and folding a message cost more than matching its subject (bench_parse.py).
+    """
     generic: Row | None = None
     for row in candidates(folded_subject):
-        if not (row.match_subject(folded_subject) and row.match_body(folded_message)):
+        if not row.match_subject(folded_subject) or (row.body and not row.match_body(message())):
             continue
         if row.generic:
             generic = generic or row
             continue
-        same_kind = (r for r in BODY_ROWS if r.kind is row.kind and r.stage is not None)
-        body = None if row.stage else next(iter(body_matches(folded_message, same_kind)), None)
+        staged = _staged(row.kind)
+        body = (
+            None if row.stage or not staged else next(iter(body_matches(message(), staged)), None)
+        )
         why = f"subject matches {row.name}"
         if body is not None:
             why += f"; stage from body row {body.name}"
@@ -125,7 +130,7 @@ def match(folded_subject: str, folded_message: str) -> Found | None:
     if generic is not None:
         # A generic subject of one kind: only a body row of that kind may add the stage; a body
         # row of another kind decides instead.
-        found = body_matches(folded_message)
+        found = body_matches(message())
         same = next((r for r in found if r.kind is generic.kind), None)
         if same is not None:
             why = f"generic subject {generic.name}; body row {same.name} says {same.kind}"
@@ -134,7 +139,7 @@ def match(folded_subject: str, folded_message: str) -> Found | None:
             why = f"generic subject {generic.name}; body row {found[0].name} says {found[0].kind}"
             return Found(found[0], generic, found[0], (), why)
         return Found(generic, generic, None, (), f"generic subject {generic.name}, body silent")
-    found = body_matches(folded_message)
+    found = body_matches(message())
     if found:
         return Found(found[0], None, found[0], (), f"no subject row; body row {found[0].name}")
     return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,7 +85,7 @@ class Trace:
     forwarded_from: str | None
     subject: str
     folded_subject: str
-    folded_message: str
+    body_lowered: str  # the mail's own message is own_message(body_lowered)
     found: Found | None
     reason: str
 
@@ -96,6 +98,11 @@ def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
 def recognise_traced(raw: bytes, policy: AuthPolicy | None = None) -> tuple[Event, Trace]:
     """The event and how it was decided."""
     return _recognise(read_mail(raw), policy or AuthPolicy())
+
+
+def recognise_mail(mail: Mail, policy: AuthPolicy | None = None) -> tuple[Event, Trace]:
+    """The event of a mail already read, and how it was decided."""
+    return _recognise(mail, policy or AuthPolicy())
 
 
 def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> str:
@@ -118,7 +125,7 @@ def _iso(when: datetime) -> str:
 
 
 def _deadline(
-    kind: Kind, lowered: str, message: str, sent: datetime | None
+    kind: Kind, lowered: str, message: Callable[[], str], sent: datetime | None
 ) -> tuple[str | None, int | None]:
     """A date the mail states, else the end of a period it states, counted from its date."""
     if kind in _NO_DEADLINE:
@@ -126,16 +133,10 @@ def _deadline(
     stated = stated_deadline(lowered)
     if stated is not None:
         return _iso(stated), None
-    days = stated_window(message)
+    days = stated_window(message())
     if days is None or sent is None:
         return None, None
     return _iso(sent + timedelta(days=days)), days
-
-
-def _identity(mail: Mail) -> Identity:
-    return identify(
-        mail.from_address, mail.from_display, mail.identity_headers, mail.raw_html.lower()
-    )
 
 
 def _forwarded_original(mail: Mail) -> tuple[Sender, Quoted] | None:
@@ -155,7 +156,9 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> tuple[Event, Trace]:
         "subject": mail.subject,
         "sender": mail.from_address,
     }
-    identity = _identity(mail)
+    # Lower-cased once: identity, links and ids all read it.
+    html_lowered = mail.raw_html.lower()
+    identity = identify(mail.from_address, mail.from_display, mail.identity_headers, html_lowered)
     sender = identity.sender
     subject, body, forwarded_from = mail.subject, mail.text, None
     if not identity.is_aliexpress:
@@ -179,24 +182,24 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> tuple[Event, Trace]:
     if forwarded:
         subject = strip_prefixes(subject)[0]
     lowered = body.lower()
-    message = own_message(lowered)
-    folded_subject, folded_message = fold(subject), fold(message)
+    # The message without navigation and footer, and its folded words, only when asked: most
+    # mails are decided by their subject (benchmarks/bench_parse.py).
+    message = functools.cache(lambda: own_message(lowered))
+    folded_subject = fold(subject)
+    folded_message = functools.cache(lambda: fold(message()))
     if sender.cls is SenderClass.MARKETING:
         language = guess_language(subject.lower() + "\n" + lowered)
         trace = Trace(
-            identity, forwarded_from, subject, folded_subject, folded_message, None,
+            identity, forwarded_from, subject, folded_subject, lowered, None,
             f"marketing sender {sender.address}",
         )  # fmt: skip
         return Event(Kind.PROMOTION, language=language, **common), trace
-    html_lowered = mail.raw_html.lower()
     found = match(folded_subject, folded_message)
     subject_lowered = subject.lower()
     if found is None or (found.row.kind is Kind.PROMOTION and ATTENTION.search(subject_lowered)):
-        event = _unrecognised(mail, subject, body, message, common)
+        event = _unrecognised(mail, subject, body, message(), html=html_lowered, common=common)
         reason = "no row matches" if found is None else "a promotion row, but dispute words"
-        trace = Trace(
-            identity, forwarded_from, subject, folded_subject, folded_message, found, reason
-        )
+        trace = Trace(identity, forwarded_from, subject, folded_subject, lowered, found, reason)
         return event, trace
     row = found.row
     orders, subject_parcel = subject_ids(subject, row.kind in _PARCEL_KINDS)
@@ -220,14 +223,12 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> tuple[Event, Trace]:
         template=row.name,
         **common,
     )
-    trace = Trace(
-        identity, forwarded_from, subject, folded_subject, folded_message, found, found.reason
-    )
+    trace = Trace(identity, forwarded_from, subject, folded_subject, lowered, found, found.reason)
     return event, trace
 
 
 def _unrecognised(
-    mail: Mail, subject: str, body: str, message: str, common: dict[str, Any]
+    mail: Mail, subject: str, body: str, message: str, *, html: str, common: dict[str, Any]
 ) -> Event:
     """An AliExpress mail no row knows, with what it does say: numbers, amount, language.
 
@@ -237,11 +238,11 @@ def _unrecognised(
     """
     orders, subject_parcel = subject_ids(subject, parcel_kind=False)
     money = find_amount(body, _REFUND_FIRST)
-    subject_lowered, lowered, html_lowered = subject.lower(), body.lower(), mail.raw_html.lower()
+    subject_lowered, lowered = subject.lower(), body.lower()
     return Event(
         Kind.UNRECOGNIZED,
-        order_ids=order_ids(orders, html_lowered, body),
-        parcel_id=subject_parcel or parcel_id(mail.raw_html, html_lowered, body, lowered),
+        order_ids=order_ids(orders, html, body),
+        parcel_id=subject_parcel or parcel_id(mail.raw_html, html, body, lowered),
         amount=money[0] if money else None,
         currency=money[1] if money else None,
         language=guess_language(subject_lowered + "\n" + lowered),

@@ -107,6 +107,8 @@ class Row:
     literal_options: tuple[tuple[str, ...], ...] | None = field(
         init=False, repr=False, compare=False
     )
+    # The plain runs the first body cue needs, per alternative (None: it must always be tried).
+    body_options: tuple[tuple[str, ...], ...] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.subject is None and not self.body:
@@ -121,6 +123,8 @@ class Row:
             raise ValueError(f"row {self.name or self.kind}: only a body row can be weak")
         options = required_literals(fold_pattern(self.subject)) if self.subject else None
         object.__setattr__(self, "literal_options", options)
+        body = required_literals(fold_pattern(self.body[0])) if self.body else None
+        object.__setattr__(self, "body_options", body)
         if not self.name:
             object.__setattr__(self, "name", f"{self.kind.value}/{self.language}")
 
@@ -141,6 +145,19 @@ class Row:
     def match_body(self, folded_message: str) -> bool:
         """True when every body cue is found in the folded message."""
         return all(compiled(cue).search(folded_message) for cue in self.body)
+
+    def may_match_body(self, folded_message: str) -> bool:
+        """False when the message lacks plain words the first cue needs (a cheap pre-check)."""
+        options = self.body_options
+        if options is None:
+            return True
+        for option in options:
+            for run in option:
+                if run not in folded_message:
+                    break
+            else:
+                return True
+        return False
 
     def cues_found(self, folded_message: str) -> int:
         """How many of the body cues the folded message holds (for `parse --explain`)."""

@@ -117,11 +117,11 @@ QUOTED_DATE = re.compile(
     _F | re.M,
 )
 FORWARD_PREFIX = re.compile(r"^\s*(?:(?:fwd?|wg|tr|rv|enc|pd|vs|doorst|пересл|fw)\s*:\s*)+", _F)
-FORWARD_MARKER = re.compile(
-    r"forwarded message|original message|weitergeleitete nachricht|ursprüngliche nachricht"
-    r"|mensaje reenviado|mensaje original|message transféré|message d'origine"
-    r"|пересылаемое сообщение|исходное сообщение"
-    r"|mensagem encaminhada|wiadomość przekazana|oryginalna wiadomość"
-    r"|begin forwarded message",
-    _F,
-)
+# Looked for as plain substrings of the lower-cased text: a case-insensitive alternation over
+# every non-AliExpress mail's first 20 KB was a seventh of `aliwatch parse`.
+FORWARD_MARKERS = (
+    "forwarded message", "original message", "weitergeleitete nachricht",
+    "ursprüngliche nachricht", "mensaje reenviado", "mensaje original", "message transféré",
+    "message d'origine", "пересылаемое сообщение", "исходное сообщение", "mensagem encaminhada",
+    "wiadomość przekazana", "oryginalna wiadomość",
+)  # fmt: skip

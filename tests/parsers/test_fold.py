@@ -63,3 +63,7 @@ def test_punctuation_between_words_never_changes_the_folded_text(words, marks):
 def test_folding_folded_words_changes_nothing(text):
     # (Digits are left out: a folded number is "#", which is not a word.)
     assert fold(fold(text)) == fold(text)
+
+
+def test_a_hash_the_text_writes_is_punctuation():
+    assert fold("Order #8200734481260014: order shipped") == "order # order shipped"

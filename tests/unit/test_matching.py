@@ -36,7 +36,7 @@ def brute_force(subject: str) -> str | None:
 
 
 def prefiltered(subject: str) -> str | None:
-    found = match(fold(subject), "")
+    found = match(fold(subject), lambda: "")
     return found.subject_row.name if found and found.subject_row else None
 
 
