@@ -41,63 +41,68 @@ def _from(message: Message) -> tuple[str, str]:
 # -- relays ---------------------------------------------------------------------------------------
 
 
-def apple(raw: bytes) -> bytes:
-    """Apple Hide My Email: two random blocks after the encoded sender (real)."""
+def _relayed(
+    raw: bytes, sender: Callable[[str, str, str], str], **extra: Callable[[str, str], str]
+) -> bytes:
+    """The mail with From rewritten by `sender(name, local, domain)` and relay headers added
+    (each `extra` header's value made from the original From and its address)."""
     message = _parse(raw)
+    original = str(message.get("From", ""))
     name, address = _from(message)
     local, _, domain = address.partition("@")
-    relayed = f"{local}_at_{domain.replace('.', '_')}_{_token(10)}_{_token(8)}"
-    _replace(message, "From", formataddr((name, f"{relayed}@privaterelay.appleid.com")))
+    _replace(message, "From", sender(name, local, domain))
+    for header, value in extra.items():
+        message[header.replace("_", "-")] = value(original, address)
     return message.as_bytes()
+
+
+def apple(raw: bytes) -> bytes:
+    """Apple Hide My Email: two random blocks after the encoded sender (real)."""
+    return _relayed(raw, lambda name, local, domain: formataddr((name, (
+        f"{local}_at_{domain.replace('.', '_')}_{_token(10)}_{_token(8)}"
+        "@privaterelay.appleid.com"
+    ))))  # fmt: skip
 
 
 def simplelogin_reverse_alias(raw: bytes) -> bytes:
     """SimpleLogin's reverse alias, "<local>_at_<domain>_<random>", AT-format display name."""
-    message = _parse(raw)
-    name, address = _from(message)
-    local, _, domain = address.partition("@")
-    display = f"{name} - {local} at {domain}" if name else f"{local} at {domain}"
-    relayed = f"{local}_at_{domain.replace('.', '_')}_{_token(7)}@simplelogin.co"
-    _replace(message, "From", formataddr((display, relayed)))
-    return message.as_bytes()
+    return _relayed(raw, lambda name, local, domain: formataddr((
+        f"{name} - {local} at {domain}" if name else f"{local} at {domain}",
+        f"{local}_at_{domain.replace('.', '_')}_{_token(7)}@simplelogin.co",
+    )))  # fmt: skip
 
 
 def simplelogin_header_only(raw: bytes) -> bytes:
     """SimpleLogin's "ra+" reverse alias with no name: the sender only in its own header."""
-    message = _parse(raw)
-    original = str(message.get("From", ""))
-    _replace(message, "From", f"ra+{_token(16)}@simplelogin.co")
-    message["X-SimpleLogin-Type"] = "Forward"
-    message["X-SimpleLogin-Original-From"] = original
-    return message.as_bytes()
+    return _relayed(
+        raw,
+        lambda *_: f"ra+{_token(16)}@simplelogin.co",
+        X_SimpleLogin_Type=lambda *_: "Forward",
+        X_SimpleLogin_Original_From=lambda original, _: original,
+    )
 
 
 def firefox(raw: bytes) -> bytes:
     """Firefox Relay: the original sender in the display name, "[via Relay]", a mozmail mask."""
     message = _parse(raw)
-    original = str(message.get("From", ""))
-    display = str(Header(f"{original} [via Relay]", "utf-8").encode())
-    _replace(message, "From", f"{display} <{_token(9)}@mozmail.com>")
-    return message.as_bytes()
+    display = str(Header(f"{message.get('From', '')} [via Relay]", "utf-8").encode())
+    return _relayed(raw, lambda *_: f"{display} <{_token(9)}@mozmail.com>")
 
 
 def duckduckgo(raw: bytes) -> bytes:
     """DuckDuckGo Email Protection: "<local>_at_<domain>_<alias>@duck.com" (dots kept)."""
-    message = _parse(raw)
-    name, address = _from(message)
-    local, _, domain = address.partition("@")
-    _replace(message, "From", formataddr((name, f"{local}_at_{domain}_{_token(8)}@duck.com")))
-    return message.as_bytes()
+    return _relayed(raw, lambda name, local, domain: formataddr(
+        (name, f"{local}_at_{domain}_{_token(8)}@duck.com")
+    ))  # fmt: skip
 
 
 def addy(raw: bytes) -> bytes:
     """addy.io: a VERP-style reply address and the sender in X-AnonAddy-Original-Sender."""
-    message = _parse(raw)
-    name, address = _from(message)
-    local, _, domain = address.partition("@")
-    _replace(message, "From", formataddr((name, f"shop+{local}={domain}@anonaddy.me")))
-    message["X-AnonAddy-Original-Sender"] = address
-    return message.as_bytes()
+    return _relayed(
+        raw,
+        lambda name, local, domain: formataddr((name, f"shop+{local}={domain}@anonaddy.me")),
+        X_AnonAddy_Original_Sender=lambda _, address: address,
+    )
 
 
 RELAYS: dict[str, Callable[[bytes], bytes]] = {
