@@ -205,6 +205,10 @@ def test_anonymize_a_uid_over_imap_reads_only(dovecot: Dovecot, tmp_path):
     copy = (tmp_path / "u.eml").read_bytes()
     assert recognise(copy).kind.value == "order_shipped"
     assert ORDER_A.encode() not in copy and NAME.encode() not in copy
+    # The copy explains itself like the original: the Apple relay undone, the row that matched.
+    explained = run(env, "parse", "--explain", "u.eml", cwd=tmp_path).stdout
+    assert "relay undone: apple" in explained
+    assert "decision: subject matches order_shipped/de/" in explained
     # The same bytes from a file give the same copy: one key, one mapping.
     (tmp_path / "same.eml").write_bytes(personal_mail())
     run(env, "anonymize", str(tmp_path / "same.eml"), "-o", "f.eml", cwd=tmp_path)

@@ -154,3 +154,17 @@ def test_a_few_unrecognised_mails_among_many_recognised_raise_no_drift(dovecot: 
     result = run(env_for(dovecot, tmp_path, "nodrift"), "run", "--once", "--now", NOW.isoformat())
     assert result.returncode == 0, result.stderr
     assert DRIFT not in result.stdout
+
+
+def test_drift_from_a_local_maildir_too(env, tmp_path):
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for n in range(3):
+        sent = NOW - timedelta(hours=5 - n)
+        (maildir / "new" / f"{n}.demo").write_bytes(new_template_mail(n, sent))
+    env = {**env, "ALIWATCH_MAILDIR": str(maildir), "ALIWATCH_LOG_FORMAT": "json"}
+    result = run(env, "run", "--once", "--now", NOW.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(DRIFT) == 1
+    assert "aliwatch unknown" in result.stdout
