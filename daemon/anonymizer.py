@@ -25,6 +25,7 @@ from email.message import Message
 from email.utils import getaddresses
 
 from parsers import recognise
+from parsers.identity import address_spans, addresses_in
 from parsers.mime import html_to_text
 from parsers.senders import is_aliexpress_domain, undo_relay
 
@@ -49,7 +50,6 @@ _LAST_NAMES = ("Beispiel", "Muster", "Probe", "Sample", "Example", "Testfall", "
 _STREETS = ("Beispielweg", "Musterallee", "Probestraße", "Example Road", "Sample Lane")
 _CITIES = ("Beispielstadt", "Musterhausen", "Exampletown", "Sampleville")
 
-_ADDRESS = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Greetings that name the buyer, in the supported languages: "Hallo Max Mustermann,".
 _GREETING = re.compile(
     r"^[ \t]*(?:hi|hello|dear|hallo|liebe[r]?|guten tag|hola|olá|ola|oi|cześć|dzień dobry"
@@ -228,8 +228,8 @@ class Anonymizer:
         text = _URL_COMMA.sub(",", text)  # "o_ids=1%2C2": two numbers, not "2C2"
         for m in _GREETING.finditer(text):
             self._learn_name(m.group("name"))
-        for m in _ADDRESS.finditer(text):
-            self._learn_address(m.group(0))
+        for address in addresses_in(text):
+            self._learn_address(address)
         for m in _PHONE.finditer(text):
             phone = m.group(0)
             self._add("phone numbers", phone, self._alnum_like("phone", phone, keep=0))
@@ -308,8 +308,7 @@ class Anonymizer:
             return text
         addresses = {k.lower(): k for k in self._map if "@" in k}
 
-        def fake(m: re.Match[str]) -> str:
-            found = m.group(0)
+        def swap(found: str) -> str:
             original = found if found in self._map else addresses.get(found.lower())
             if original is None:
                 return found
@@ -317,8 +316,12 @@ class Anonymizer:
             return self._map[original][1]
 
         # E-mail addresses in any case ("Max@Example.org") first, then everything else.
-        text = _ADDRESS.sub(fake, text)
-        return pattern.sub(fake, text)
+        pieces, last = [], 0
+        for start, _, end in address_spans(text):
+            pieces += [text[last:start], swap(text[start:end])]
+            last = end
+        text = "".join([*pieces, text[last:]])
+        return pattern.sub(lambda m: swap(m.group(0)), text)
 
     def anonymize(self, raw: bytes) -> Anonymized:
         """The anonymised copy of one mail. Raises MailParseError when it cannot be read."""

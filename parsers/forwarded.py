@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from parsers.identity import addresses_in
 from parsers.mime import clean_header
 from parsers.vocabulary import (
     FORWARD_MARKERS,
@@ -15,7 +15,6 @@ from parsers.vocabulary import (
     QUOTED_SUBJECT,
 )
 
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # The quoted header block is short: Subject follows From within a few lines.
 _BLOCK = 600
 
@@ -49,8 +48,8 @@ def quoted_originals(subject: str, text: str) -> Iterator[Quoted]:
         if not any(marker in start for marker in FORWARD_MARKERS):
             return
     for m in QUOTED_FROM.finditer(text):
-        address = _ADDRESS.search(m.group(1))
-        if not address:
+        addresses = addresses_in(m.group(1))
+        if not addresses:
             continue
         window = text[m.end() : m.end() + _BLOCK]
         subj = QUOTED_SUBJECT.search(window)
@@ -59,7 +58,7 @@ def quoted_originals(subject: str, text: str) -> Iterator[Quoted]:
         original_subject, _ = strip_prefixes(clean_header(subj.group(1)))
         date = QUOTED_DATE.search(text, max(0, m.start() - _BLOCK), m.end() + subj.end())
         yield Quoted(
-            address.group(0).lower(),
+            addresses[0],
             original_subject,
             text[m.end() + subj.end() :],
             clean_header(date.group(1)) if date else "",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from parsers.identity import identify
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parsers.identity import addresses_in, identify
 from parsers.senders import SenderClass, classify, undo_relay
 
 NOTICE = "transaction@notice.aliexpress.com"
@@ -100,3 +104,13 @@ def test_order_links_count_only_behind_a_relay_that_hides_the_sender():
 def test_nothing_aliexpress_is_not_aliexpress():
     found = identify("noreply@dhl.de", "DHL Paket", (("message-id", "<1@dhl.de>"),), "")
     assert not found.is_aliexpress and not found.marks
+
+
+_REGEX_ADDRESS = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+
+
+@given(st.text("ab.@ -_+é", max_size=60))
+def test_addresses_are_found_as_a_regex_finds_them_but_in_linear_time(text):
+    # The regex is the definition; addresses_in works outwards from each "@" so that a long
+    # hostile word costs linear time (the regex alone was quadratic).
+    assert addresses_in(text) == [m.group(0).lower() for m in _REGEX_ADDRESS.finditer(text)]
