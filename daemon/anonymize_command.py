@@ -80,11 +80,11 @@ def _from_imap(settings: Settings, uid: int, folder: str) -> bytes:
             found = session.fetch_bodies([uid])
     except ImapError as err:
         raise CommandError(f"cannot fetch UID {uid} from {folder}: {err}") from err
-    if uid not in found:
-        raise CommandError(
-            f"no mail with UID {uid} in {folder} (aliwatch unknown lists folders and UIDs)"
-        )
-    return found[uid]
+    raw = found.get(uid)
+    if raw is None:
+        why = "no mail with" if uid not in found else "the server's answer held no body for"
+        raise CommandError(f"{why} UID {uid} in {folder} (aliwatch unknown lists folders and UIDs)")
+    return raw
 
 
 def _pinned(event: Event) -> dict[str, Any]:

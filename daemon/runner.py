@@ -22,12 +22,13 @@ from daemon.alerts.housekeeping import (
     digest_alert,
     drift_alerts,
     login_refused,
+    reply_unusable,
     run_started,
     stale_alert,
 )
 from daemon.alerts.outbox import Outbox
 from daemon.backoff import Backoff
-from daemon.imap.errors import ImapAuthError, ImapError
+from daemon.imap.errors import ImapAuthError, ImapError, ImapReplyError
 from daemon.notify import notify, watchdog_interval
 from daemon.pipeline import evaluate, open_disputes
 from daemon.settings import Settings, parse_clock, parse_quiet_hours
@@ -35,6 +36,8 @@ from daemon.store import Store
 
 log = structlog.get_logger("aliwatch")
 RULES_EVERY_SECONDS = 60
+# Syncs in a row whose server answers could not be used before the user is told.
+REPLY_FAILURES_BEFORE_ALERT = 3
 
 
 class Source(Protocol):
@@ -69,6 +72,7 @@ class Runner:
     outbox: Outbox = field(init=False)
     _sync_wanted: bool = True
     _retry_at: float = 0.0
+    _unusable_replies: int = 0
 
     def __post_init__(self) -> None:
         quiet = self.settings.quiet_hours
@@ -162,12 +166,25 @@ class Runner:
                 self._alert_login_refused()
             self._retry_at = time.monotonic() + delay
             return False
+        except ImapReplyError as err:
+            # The server answers, but not in a shape the sync can use: retried like a network
+            # failure, said in full (the message names items, never mail), alerted when it lasts.
+            self._unusable_replies += 1
+            delay = self.backoff.network_failure()
+            log.error("sync_reply_unusable", detail=str(err), failures=self._unusable_replies)
+            if self._unusable_replies >= REPLY_FAILURES_BEFORE_ALERT:
+                now = self.clock()
+                reply_unusable(self.store, now, str(err))
+                self.deliver(now)
+            self._retry_at = time.monotonic() + delay
+            return False
         except (ImapError, OSError) as err:
             delay = self.backoff.network_failure()
             log.warning("sync_failed", error=type(err).__name__, retry_in=round(delay, 1))
             self._retry_at = time.monotonic() + delay
             return False
         self.backoff.success()
+        self._unusable_replies = 0
         if os.environ.get("NOTIFY_SOCKET"):  # counting disputes costs a pass over the orders
             notify(f"STATUS={self.status_line()}")
         return True

@@ -59,6 +59,27 @@ def login_refused(store: Store, now: datetime) -> bool:
     )
 
 
+def reply_unusable(store: Store, now: datetime, detail: str) -> bool:
+    """Syncs keep failing on server answers the sync cannot use: tell the user, once a day."""
+    return add_own_alert(
+        store,
+        Decision(
+            key=f"reply_unusable:{now:%Y-%m-%d}",
+            order_id="",
+            rule="reply_unusable",
+            headline="aliwatch cannot read your mail server's answers",
+            advice=(
+                f"Your mailbox is reachable, but its answers are not what aliwatch expects "
+                f"({detail}), so no new mail is examined. Please report this with the server's "
+                "name (aliwatch's log has the details); meanwhile watch your AliExpress mail "
+                "yourself."
+            ),
+            urgent=True,
+        ),
+        now,
+    )
+
+
 def run_started(store: Store, now: datetime) -> None:
     """Remember when `run` first started: with no successful check ever, staleness counts from
     it. Only the first start counts: a service restarted every few minutes by systemd because

@@ -25,6 +25,7 @@ ACTION: dict[str, str] = {
     "pressure": "Do not close the dispute for a promise",
     "unverified": "Check the order page, not the mail",
     "login_refused": "Fix aliwatch's mailbox login",
+    "reply_unusable": "aliwatch cannot read your mail server's answers",
     "stale": "aliwatch cannot check your mailbox",
     "recovered": "aliwatch checks your mailbox again",
     "digest": "Your AliExpress orders today",

@@ -5,6 +5,7 @@ from daemon.imap.errors import (
     ImapConfigError,
     ImapConnectError,
     ImapError,
+    ImapReplyError,
     ImapTLSError,
 )
 from daemon.imap.session import ImapSession
@@ -15,6 +16,7 @@ __all__ = [
     "ImapConfigError",
     "ImapConnectError",
     "ImapError",
+    "ImapReplyError",
     "ImapSession",
     "ImapTLSError",
     "SyncReport",

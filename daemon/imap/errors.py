@@ -33,3 +33,8 @@ class ImapTLSError(ImapError):
 class ImapConfigError(ImapError):
     """The settings cannot be used: no host or user, `none` security to a non-loopback host, an
     unreadable CA or password file, or a password or token command that failed."""
+
+
+class ImapReplyError(ImapError):
+    """The server answered, but not in a shape the sync can use (a FETCH reply without the items
+    asked for). Never a silent zero: the sync stops and says which items were missing."""

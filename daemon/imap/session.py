@@ -6,10 +6,11 @@ import imaplib
 import ipaddress
 import re
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
 from types import TracebackType
+from typing import TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, LoginError
@@ -20,6 +21,7 @@ from daemon.imap.errors import (
     ImapConfigError,
     ImapConnectError,
     ImapError,
+    ImapReplyError,
     ImapTLSError,
 )
 from daemon.settings import Settings
@@ -34,9 +36,13 @@ HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (" + HEADER_NAMES + b")]"
 SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
 # Servers name the item in their answer their own way (RFC 3501 section 7.4.2 leaves the quoting
-# of the field names open): found by its start, not by one spelling.
+# of the field names open; seen: Dovecot echoes the request, Cyrus strips quotes, another server
+# quotes names the request did not): found by its start, not by one spelling.
 _HEADER_KEY_START = b"BODY[HEADER.FIELDS"
-_WHOLE_KEY = b"BODY[]"
+_WHOLE_KEY_START = b"BODY[]"
+
+
+T = TypeVar("T")
 
 
 def is_loopback(host: str) -> bool:
@@ -175,41 +181,68 @@ class ImapSession:
         with self._errors():
             return len(self._connected().search(["FROM", text]))
 
-    def fetch_headers(self, uids: Iterable[int]) -> dict[int, tuple[bytes, int]]:
-        """The header lines the sync decides on, and the size in bytes, of each UID."""
-        wanted = list(uids)
-        if not wanted:
-            return {}
-        with self._errors():
-            response = self._connected().fetch(wanted, [HEADER_FIELDS, SIZE])
-        found: dict[int, tuple[bytes, int]] = {}
-        for uid, data in response.items():
-            value = next(
-                (v for k, v in data.items() if bytes(k).upper().startswith(_HEADER_KEY_START)),
-                None,
-            )
-            size = data.get(SIZE)
-            if isinstance(value, bytes) and isinstance(size, int):
-                found[int(uid)] = (value, size)
-        return found
+    def fetch_headers(self, uids: Iterable[int]) -> dict[int, tuple[bytes, int] | None]:
+        """The header lines the sync decides on, and the size in bytes, of each UID.
 
-    def fetch_bodies(self, uids: Iterable[int]) -> dict[int, bytes]:
-        """The whole mail of each UID still in the folder, fetched without setting \\Seen."""
-        return self._fetch(uids, WHOLE_MAIL, _WHOLE_KEY)
+        See `_fetch_each` for UIDs missing from the answer (expunged) and None (unreadable).
+        """
+
+        def pick(data: dict[bytes, object]) -> tuple[bytes, int] | None:
+            value, size = _item(data, _HEADER_KEY_START), data.get(SIZE)
+            if value == b"":  # none of the fields: nothing to match, still a mail
+                value = b"\r\n"
+            return (value, size) if isinstance(value, bytes) and isinstance(size, int) else None
+
+        return self._fetch_each(list(uids), [HEADER_FIELDS, SIZE], pick, "header lines and size")
+
+    def fetch_bodies(self, uids: Iterable[int]) -> dict[int, bytes | None]:
+        """The whole mail of each UID, fetched without setting \\Seen (see `_fetch_each`)."""
+
+        def pick(data: dict[bytes, object]) -> bytes | None:
+            value = _item(data, _WHOLE_KEY_START)
+            return value if isinstance(value, bytes) else None
+
+        return self._fetch_each(list(uids), [WHOLE_MAIL], pick, "message body")
 
     # -- inside ------------------------------------------------------------------------------
 
-    def _fetch(self, uids: Iterable[int], item: bytes, key: bytes) -> dict[int, bytes]:
-        wanted = list(uids)
+    def _fetch_each(
+        self,
+        wanted: list[int],
+        items: list[bytes],
+        pick: Callable[[dict[bytes, object]], T | None],
+        what: str,
+    ) -> dict[int, T | None]:
+        """Each UID's value from one FETCH; a UID missing from the answer was expunged.
+
+        An answer without the item asked for is asked again alone (an unsolicited FETCH of flags
+        can stand in for it, RFC 3501 section 7.4.2); still without it, its value is None and the
+        sync records it as unreadable. When no answer at all has the item, the server's spelling
+        of it is not understood: ImapReplyError, never a silent zero.
+        """
         if not wanted:
             return {}
         with self._errors():
-            response = self._connected().fetch(wanted, [item])
-        found: dict[int, bytes] = {}
-        for uid, data in response.items():
-            value = data.get(key)
-            if isinstance(value, bytes):
-                found[int(uid)] = value
+            response = self._connected().fetch(wanted, items)
+        found: dict[int, T | None] = {}
+        unusable: list[tuple[int, dict[bytes, object]]] = []
+        for uid, data in _asked(response, wanted).items():
+            value = pick(data)
+            if value is None:
+                unusable.append((uid, data))
+            else:
+                found[uid] = value
+        if unusable and not found:
+            uid, data = unusable[0]
+            raise ImapReplyError(
+                f"{self.host}:{self.port} answered the FETCH of {len(unusable)} messages without "
+                f"the {what} asked for (UID {uid} came with: {_names(data)})"
+            )
+        for uid, _ in unusable:
+            with self._errors():
+                again = _asked(self._connected().fetch([uid], items), [uid])
+            if uid in again:
+                found[uid] = pick(again[uid])
         return found
 
     def _connected(self) -> IMAPClient:
@@ -265,6 +298,32 @@ class ImapSession:
             raise ImapConnectError(f"lost the connection to {where}: {_reason(err)}") from err
         except imaplib.IMAP4.error as err:
             raise ImapError(f"{where} refused a command: {_reason(err)}") from err
+
+
+def _asked(
+    response: dict[object, dict[bytes, object]], wanted: list[int]
+) -> dict[int, dict[bytes, object]]:
+    """The FETCH answers for the UIDs asked for. A server may add unsolicited FETCH responses
+    for other messages (flag changes, RFC 3501 section 7.4.2); those carry no UID we asked for."""
+    asked = set(wanted)
+    found = {}
+    for uid, data in response.items():
+        if isinstance(uid, int) and uid in asked and isinstance(data, dict):
+            found[uid] = data
+    return found
+
+
+def _item(data: dict[bytes, object], start: bytes) -> object:
+    """The value of the FETCH item whose name starts with `start`, whatever its spelling."""
+    for key, value in data.items():
+        if isinstance(key, bytes) and key.upper().startswith(start):
+            return value
+    return None
+
+
+def _names(data: dict[bytes, object]) -> str:
+    """The item names of a FETCH answer (protocol words, never mail content)."""
+    return ", ".join(_text(k)[:40] for k in data if isinstance(k, bytes)) or "none"
 
 
 _BYTES_REPR = re.compile(r"b(['\"])(.*)\1", re.DOTALL)

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import structlog
 
+from daemon.imap.errors import ImapReplyError
 from daemon.imap.recognition import recognise_all
 from daemon.store import MailKey, MailStatus, Store, StoreError
 from parsers import AuthPolicy
@@ -44,8 +45,8 @@ class FolderSession(Protocol):
     def folder_status(self, folder: str) -> tuple[int, int, int]: ...
     def select_readonly(self, folder: str) -> int: ...
     def search_uids_since(self, min_uid: int, since: date | None) -> list[int]: ...
-    def fetch_headers(self, uids: Sequence[int]) -> dict[int, tuple[bytes, int]]: ...
-    def fetch_bodies(self, uids: Sequence[int]) -> dict[int, bytes]: ...
+    def fetch_headers(self, uids: Sequence[int]) -> dict[int, tuple[bytes, int] | None]: ...
+    def fetch_bodies(self, uids: Sequence[int]) -> dict[int, bytes | None]: ...
 
 
 @dataclass
@@ -63,6 +64,8 @@ class SyncReport:
     candidates: int = 0
     uidvalidity: int = 0
     rescanned: bool = False
+    vanished: int = 0  # listed, then expunged before it could be fetched
+    elsewhere: int = 0  # recorded meanwhile by another process on the same store
 
 
 def sync_folder(
@@ -109,8 +112,17 @@ def sync_folder(
     recorder = _Recorder(session, store, report, now, auth, folder, total)
     for batch in _chunks(uids, HEADER_BATCH):
         headers = session.fetch_headers(batch)
+        report.vanished += len(batch) - len(headers)
         keys = {uid: MailKey(account, folder, uidvalidity, uid) for uid in headers}
         recorder.batch(keys, headers)
+    if uids and report.examined == 0 and report.vanished + report.elsewhere < len(uids):
+        # Listed and neither examined, expunged nor recorded by another process: a reply this
+        # code could not use slipped through. Never a silent zero.
+        log.error("imap.sync.nothing_examined", folder=folder, to_examine=len(uids))
+        raise ImapReplyError(
+            f"listed {len(uids)} messages to examine in a folder and examined none: the "
+            "server's answers could not be used"
+        )
     log.info(
         "imap.sync.done",
         folder=folder,
@@ -134,14 +146,17 @@ class _Recorder:
     folder: str
     total: int | None  # log progress after each batch when set
 
-    def batch(self, keys: dict[int, MailKey], headers: dict[int, tuple[bytes, int]]) -> None:
+    def batch(self, keys: dict[int, MailKey], headers: dict[int, tuple[bytes, int] | None]) -> None:
         """Record a batch in UID order, fetching candidates' bodies a few at a time first."""
         pending: list[int] = []
         wanted: list[int] = []
         wanted_bytes = 0
         for uid in sorted(headers):
-            lines, size = headers[uid]
             pending.append(uid)
+            fields = headers[uid]
+            if fields is None:
+                continue  # unreadable: recorded as failed in _flush
+            lines, size = fields
             if is_candidate(lines):
                 wanted.append(uid)
                 wanted_bytes += size
@@ -153,7 +168,7 @@ class _Recorder:
     def _flush(
         self,
         keys: dict[int, MailKey],
-        headers: dict[int, tuple[bytes, int]],
+        headers: dict[int, tuple[bytes, int] | None],
         pending: list[int],
         wanted: list[int],
     ) -> None:
@@ -166,32 +181,36 @@ class _Recorder:
         if not pending:
             return
         chosen = set(wanted)
-        oversize = {uid for uid in wanted if headers[uid][1] > MAX_MAIL_BYTES}
+        sizes = {uid: fields[1] for uid, fields in headers.items() if fields is not None}
+        oversize = {uid for uid in wanted if sizes[uid] > MAX_MAIL_BYTES}
         fetch = [uid for uid in wanted if uid not in oversize]
         bodies = self.session.fetch_bodies(fetch) if fetch else {}
+        self.report.vanished += len(fetch) - len(bodies)
         first = keys[pending[0]]
         # Another process (a second daemon, say) may have got here first.
         done = self.store.recorded_uids(
             first.account, first.folder, first.uidvalidity, range(pending[0], pending[-1] + 1)
         )
-        order = [uid for uid in fetch if uid in bodies and uid not in done]
+        self.report.elsewhere += len(done)
+        readable = {uid: raw for uid, raw in bodies.items() if raw is not None}
+        order = [uid for uid in fetch if uid in readable and uid not in done]
         results = dict(
-            zip(order, recognise_all([bodies[uid] for uid in order], self.auth), strict=True)
+            zip(order, recognise_all([readable[uid] for uid in order], self.auth), strict=True)
         )
         with self.store.batch():  # one commit per batch, not per mail
             ignored: list[MailKey] = []
             for uid in pending:
                 if uid in done:
                     continue
+                why = self._unreadable(uid, headers, bodies, sizes, oversize)
+                if why is not None:
+                    self.report.examined += 1
+                    self.report.candidates += uid in chosen
+                    lines = (headers[uid] or (why.encode(), 0))[0]
+                    self._record(keys[uid], None, lines, "failed", why)
+                    continue
                 if uid not in chosen:
                     ignored.append(keys[uid])
-                    continue
-                if uid in oversize:
-                    self.report.examined += 1
-                    self.report.candidates += 1
-                    lines = headers[uid][0]
-                    too_big = f"not fetched: {headers[uid][1]} bytes, over {MAX_MAIL_BYTES}"
-                    self._record(keys[uid], None, lines, "failed", too_big)
                     continue
                 if uid not in results:
                     continue  # expunged since the header fetch: nothing left to examine
@@ -201,11 +220,28 @@ class _Recorder:
                 status: MailStatus = "failed" if event is None else "ok"
                 if event is not None and event.kind in _IGNORED:
                     status = "ignored"
-                self._record(keys[uid], event, bodies[uid], status, error)
+                self._record(keys[uid], event, readable[uid], status, error)
             self._record_ignored(ignored)
         if self.total is not None:
             examined = self.report.examined
             log.info("imap.sync.progress", folder=self.folder, examined=examined, total=self.total)
+
+    @staticmethod
+    def _unreadable(
+        uid: int,
+        headers: dict[int, tuple[bytes, int] | None],
+        bodies: dict[int, bytes | None],
+        sizes: dict[int, int],
+        oversize: set[int],
+    ) -> str | None:
+        """Why a mail is recorded as failed without being recognised, or None when it is not."""
+        if headers[uid] is None:
+            return "the server's answer held no header lines for this mail"
+        if uid in oversize:
+            return f"not fetched: {sizes[uid]} bytes, over {MAX_MAIL_BYTES}"
+        if uid in bodies and bodies[uid] is None:
+            return "the server's answer held no body for this mail"
+        return None
 
     def _record_ignored(self, keys: list[MailKey]) -> None:
         if keys:
