@@ -17,6 +17,7 @@ from email.message import Message
 import mailparser
 from mailparser import exceptions as mailparser_exceptions
 
+from parsers.attachments import without_attachments
 from parsers.dates import sent_at
 from parsers.errors import MailParseError
 from parsers.identity import IDENTITY_HEADERS
@@ -248,6 +249,7 @@ _LIBRARY_ERRORS = (
 
 def read_mail(raw: bytes) -> Mail:
     """Parse raw bytes; raises MailParseError only when no parser can read them at all."""
+    raw = without_attachments(raw)  # a large mail's attachments are never read: memory stays flat
     identity: list[tuple[str, str]] = []
     try:
         message: Message = email.message_from_bytes(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import imaplib
 import ipaddress
 import re
@@ -25,6 +26,7 @@ from daemon.imap.errors import (
     ImapTLSError,
 )
 from daemon.settings import Settings
+from parsers.attachments import Stripper
 
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
 # The header lines the sync decides on: From and Subject, and the headers in which relays keep
@@ -35,6 +37,8 @@ HEADER_NAMES = (
 HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (" + HEADER_NAMES + b")]"
 SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
+# A large mail comes in pieces of this size (RFC 3501 section 6.4.5, partial FETCH).
+PIECE_BYTES = 1024 * 1024
 # Servers name the item in their answer their own way (RFC 3501 section 7.4.2 leaves the quoting
 # of the field names open; seen: Dovecot echoes the request, Cyrus strips quotes, another server
 # quotes names the request did not): found by its start, not by one spelling.
@@ -203,6 +207,31 @@ class ImapSession:
             return value if isinstance(value, bytes) else None
 
         return self._fetch_each(list(uids), [WHOLE_MAIL], pick, "message body")
+
+    def fetch_large_body(self, uid: int) -> tuple[bytes, str] | None:
+        """A large mail fetched a piece at a time and stripped of its attachments as it comes,
+        with the sha256 of the whole (parsers/attachments.py): memory stays at one piece.
+
+        None when the mail was expunged meanwhile.
+        """
+        stripper, digest, offset = Stripper(), hashlib.sha256(), 0
+        while True:
+            item = b"BODY.PEEK[]<%d.%d>" % (offset, PIECE_BYTES)
+            with self._errors():
+                answer = _asked(self._connected().fetch([uid], [item]), [uid])
+            if uid not in answer:
+                return None
+            piece = _item(answer[uid], _WHOLE_KEY_START)
+            if not isinstance(piece, bytes):
+                raise ImapReplyError(
+                    f"{self.host}:{self.port} answered a partial FETCH of UID {uid} without the "
+                    f"piece asked for (items: {_names(answer[uid])})"
+                )
+            stripper.feed(piece)
+            digest.update(piece)
+            offset += len(piece)
+            if len(piece) < PIECE_BYTES:
+                return stripper.finish(), digest.hexdigest()
 
     # -- inside ------------------------------------------------------------------------------
 

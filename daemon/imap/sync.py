@@ -20,18 +20,20 @@ from daemon.imap.errors import ImapReplyError
 from daemon.imap.recognition import recognise_all
 from daemon.store import MailKey, MailStatus, Store, StoreError
 from parsers import AuthPolicy
+from parsers.attachments import STRIP_ABOVE
 from parsers.event import Event, Kind
 from parsers.forwarded import strip_prefixes
 from parsers.senders import RELAY_DOMAINS, is_relay_domain
 
 # Header lines are small: 1,000 per FETCH keeps round trips few (a round trip per 200 was a
 # tenth of a backfill, make bench). Whole mails can be large: candidates' bodies are fetched up
-# to 50 or 8 MiB at a time, so memory stays bounded whatever the folder holds; a "mail" over
-# 32 MiB is hostile (AliExpress notices are ~100 KB) and is recorded failed without a fetch.
+# to 50 or 8 MiB at a time, so memory stays bounded whatever the folder holds; a larger one comes
+# a piece at a time without its attachments (parsers/attachments.py); a "mail" over 64 MiB (the
+# file sources' cap too) is hostile (AliExpress notices are ~100 KB) and recorded failed unread.
 HEADER_BATCH = 1000
 BODY_BATCH = 50
 BODY_BATCH_BYTES = 8 * 1024 * 1024
-MAX_MAIL_BYTES = 32 * 1024 * 1024
+MAX_MAIL_BYTES = 64 * 1024 * 1024
 # Recorded without an event, as the file pipeline does: examined, never fetched again.
 _IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
 _HEADER_ERRORS = (HeaderParseError, ValueError, LookupError, UnicodeError, TypeError, IndexError)
@@ -47,6 +49,7 @@ class FolderSession(Protocol):
     def search_uids_since(self, min_uid: int, since: date | None) -> list[int]: ...
     def fetch_headers(self, uids: Sequence[int]) -> dict[int, tuple[bytes, int] | None]: ...
     def fetch_bodies(self, uids: Sequence[int]) -> dict[int, bytes | None]: ...
+    def fetch_large_body(self, uid: int) -> tuple[bytes, str] | None: ...
 
 
 @dataclass
@@ -184,7 +187,14 @@ class _Recorder:
         sizes = {uid: fields[1] for uid, fields in headers.items() if fields is not None}
         oversize = {uid for uid in wanted if sizes[uid] > MAX_MAIL_BYTES}
         fetch = [uid for uid in wanted if uid not in oversize]
-        bodies = self.session.fetch_bodies(fetch) if fetch else {}
+        small = [uid for uid in fetch if sizes[uid] <= STRIP_ABOVE]
+        bodies = self.session.fetch_bodies(small) if small else {}
+        digests = {
+            uid: hashlib.sha256(raw).hexdigest() for uid, raw in bodies.items() if raw is not None
+        }
+        for uid in fetch:
+            if sizes[uid] > STRIP_ABOVE and (large := self.session.fetch_large_body(uid)):
+                bodies[uid], digests[uid] = large
         self.report.vanished += len(fetch) - len(bodies)
         first = keys[pending[0]]
         # Another process (a second daemon, say) may have got here first.
@@ -207,7 +217,7 @@ class _Recorder:
                     self.report.examined += 1
                     self.report.candidates += uid in chosen
                     lines = (headers[uid] or (why.encode(), 0))[0]
-                    self._record(keys[uid], None, lines, "failed", why)
+                    self._record(keys[uid], None, hashlib.sha256(lines).hexdigest(), "failed", why)
                     continue
                 if uid not in chosen:
                     ignored.append(keys[uid])
@@ -220,7 +230,7 @@ class _Recorder:
                 status: MailStatus = "failed" if event is None else "ok"
                 if event is not None and event.kind in _IGNORED:
                     status = "ignored"
-                self._record(keys[uid], event, readable[uid], status, error)
+                self._record(keys[uid], event, digests[uid], status, error)
             self._record_ignored(ignored)
         if self.total is not None:
             examined = self.report.examined
@@ -252,12 +262,12 @@ class _Recorder:
         self,
         key: MailKey,
         event: Event | None,
-        data: bytes,
+        digest: str,
         status: MailStatus,
         error: str | None,
     ) -> None:
-        """Record one mail; if that fails, record it as failed instead (a second failure raises)."""
-        digest = hashlib.sha256(data).hexdigest()
+        """Record one mail (`digest`: the sha256 of its bytes); if that fails, record it as failed
+        instead (a second failure raises)."""
         try:
             if self.store.record(
                 key, event, raw_digest=digest, status=status, error=error, now=self.now
