@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.servers import cyrus as cyrus_server
+from tests.servers.cyrus import Cyrus, ImapServer
 from tests.servers.dbus import DBUS_DAEMON, SessionBus
 from tests.servers.dovecot import DOVECOT, Dovecot
 from tests.servers.smtp import SmtpServer
@@ -33,6 +35,31 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
     finally:
         server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def cyrus() -> Iterator[Cyrus]:
+    """A private Cyrus IMAP (imaps + imap on 127.0.0.1) for the whole session."""
+    reason = cyrus_server.missing()
+    if reason is not None:
+        missing_server(reason)
+    server = Cyrus()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+# The real IMAP servers every test of server behaviour runs against (tests/servers/).
+IMAP_SERVERS = ["dovecot", "cyrus"]
+
+
+@pytest.fixture(params=IMAP_SERVERS)
+def imap_server(request: pytest.FixtureRequest) -> ImapServer:
+    """Each real IMAP server in turn (the session's instance): Dovecot, then Cyrus."""
+    server: ImapServer = request.getfixturevalue(request.param)
+    return server
 
 
 @pytest.fixture

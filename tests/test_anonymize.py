@@ -17,7 +17,7 @@ from daemon.anonymizer import Anonymizer
 from parsers import recognise
 from parsers.mime import html_to_text
 from tests.fixture_corpus import HOLDOUT, load_fixtures
-from tests.servers.dovecot import Dovecot
+from tests.servers.cyrus import ImapServer
 from tests.test_run_imap import env_for
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
@@ -194,10 +194,10 @@ def test_anonymising_a_fixture_keeps_what_it_means(fixture):
 
 
 @pytest.mark.real_server
-def test_anonymize_a_uid_over_imap_reads_only(dovecot: Dovecot, tmp_path):
-    dovecot.recreate_folder("anon")
-    uid = dovecot.append("anon", personal_mail())
-    env = {**env_for(dovecot, tmp_path, "anon")}
+def test_anonymize_a_uid_over_imap_reads_only(imap_server: ImapServer, tmp_path):
+    imap_server.recreate_folder("anon")
+    uid = imap_server.append("anon", personal_mail())
+    env = {**env_for(imap_server, tmp_path, "anon")}
     result = run(
         env, "anonymize", "--uid", str(uid), "--folder", "anon", "-o", "u.eml", cwd=tmp_path
     )
@@ -213,7 +213,7 @@ def test_anonymize_a_uid_over_imap_reads_only(dovecot: Dovecot, tmp_path):
     (tmp_path / "same.eml").write_bytes(personal_mail())
     run(env, "anonymize", str(tmp_path / "same.eml"), "-o", "f.eml", cwd=tmp_path)
     assert recognise((tmp_path / "f.eml").read_bytes()).order_ids == recognise(copy).order_ids
-    with dovecot.client() as imap:
+    with imap_server.client() as imap:
         imap.select_folder("anon", readonly=True)
         # Fetched with BODY.PEEK: no \\Seen, the mailbox unchanged (\\Recent is the server's).
         assert b"\\Seen" not in imap.get_flags([uid])[uid]

@@ -1,4 +1,4 @@
-"""`aliwatch unknown` and the drift alert, on files and on the real Dovecot."""
+"""`aliwatch unknown` and the drift alert, on files and on each real IMAP server."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.dovecot import Dovecot
+from tests.servers.cyrus import ImapServer
 from tests.test_run_imap import env_for
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
@@ -117,14 +117,14 @@ def test_the_attention_alert_names_the_order_the_subject_and_the_date(env, tmp_p
 
 @pytest.mark.real_server
 def test_drift_on_imap_one_alert_per_shape_and_unknown_names_folder_and_uid(
-    dovecot: Dovecot, tmp_path
+    imap_server: ImapServer, tmp_path
 ):
-    dovecot.recreate_folder("drift")
+    imap_server.recreate_folder("drift")
     uids = [
-        dovecot.append("drift", new_template_mail(n, NOW - timedelta(hours=10 - n)))
+        imap_server.append("drift", new_template_mail(n, NOW - timedelta(hours=10 - n)))
         for n in range(3)
     ]
-    env = env_for(dovecot, tmp_path, "drift")
+    env = env_for(imap_server, tmp_path, "drift")
     first = run(env, "run", "--once", "--now", NOW.isoformat())
     assert first.returncode == 0, first.stderr
     assert first.stdout.count(DRIFT) == 1
@@ -139,19 +139,23 @@ def test_drift_on_imap_one_alert_per_shape_and_unknown_names_folder_and_uid(
         ("drift", uid) for uid in reversed(uids)
     ]
 
-    dovecot.append("drift", new_template_mail(3, NOW - timedelta(hours=1)))
+    imap_server.append("drift", new_template_mail(3, NOW - timedelta(hours=1)))
     again = run(env, "run", "--once", "--now", NOW.isoformat())
     assert again.returncode == 0, again.stderr
     assert DRIFT not in again.stdout  # once per shape
 
 
 @pytest.mark.real_server
-def test_a_few_unrecognised_mails_among_many_recognised_raise_no_drift(dovecot: Dovecot, tmp_path):
-    dovecot.recreate_folder("nodrift")
-    dovecot.append("nodrift", new_template_mail(0, NOW - timedelta(hours=5)))
+def test_a_few_unrecognised_mails_among_many_recognised_raise_no_drift(
+    imap_server: ImapServer, tmp_path
+):
+    imap_server.recreate_folder("nodrift")
+    imap_server.append("nodrift", new_template_mail(0, NOW - timedelta(hours=5)))
     for path in sorted((FIXTURES / "order").glob("*.eml"))[:8]:
-        dovecot.append("nodrift", path.read_bytes())
-    result = run(env_for(dovecot, tmp_path, "nodrift"), "run", "--once", "--now", NOW.isoformat())
+        imap_server.append("nodrift", path.read_bytes())
+    result = run(
+        env_for(imap_server, tmp_path, "nodrift"), "run", "--once", "--now", NOW.isoformat()
+    )
     assert result.returncode == 0, result.stderr
     assert DRIFT not in result.stdout
 

@@ -1,4 +1,4 @@
-"""Helpers for the IMAP tests: settings for the test Dovecot, a fresh store and folder, mail."""
+"""Helpers for the IMAP tests: settings for a test server, a fresh store and folder, mail."""
 
 from __future__ import annotations
 
@@ -18,21 +18,21 @@ from daemon.settings import Settings
 from daemon.store import Store
 from parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
-from tests.servers.dovecot import Dovecot
+from tests.servers.cyrus import ImapServer
 
 AUTH = AuthPolicy()
 FIXTURE_MAILS = sorted(FIXTURES.rglob("*.eml"))
 
 
-def settings_for(dovecot: Dovecot, **overrides: Any) -> Settings:
-    """Settings that reach the test Dovecot over verified TLS (imaps) unless overridden."""
+def settings_for(server: ImapServer, **overrides: Any) -> Settings:
+    """Settings that reach a test server over verified TLS (imaps) unless overridden."""
     values: dict[str, Any] = {
-        "imap_host": dovecot.host,
-        "imap_port": dovecot.imaps_port,
-        "imap_user": dovecot.user,
+        "imap_host": server.host,
+        "imap_port": server.imaps_port,
+        "imap_user": server.user,
         "imap_security": "ssl",
-        "imap_ca_file": dovecot.ca_file,
-        "imap_password": dovecot.password,
+        "imap_ca_file": server.ca_file,
+        "imap_password": server.password,
         "imap_password_file": None,
         "imap_password_command": None,
         "imap_oauth2_token_command": None,
@@ -60,16 +60,19 @@ def db_rows(tmp_path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def folder(dovecot: Dovecot, request: pytest.FixtureRequest) -> str:
-    """A new, empty folder on the test Dovecot, named after the test."""
+def folder(request: pytest.FixtureRequest) -> str:
+    """A new, empty folder named after the test, on the server the test uses: each real server
+    in turn for a test that takes `imap_server`, else the test Dovecot (`dovecot`)."""
+    uses = "imap_server" if "imap_server" in request.fixturenames else "dovecot"
+    server: ImapServer = request.getfixturevalue(uses)
     name = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name)[:40] + "-" + uuid.uuid4().hex[:6]
-    dovecot.recreate_folder(name)
+    server.recreate_folder(name)
     return name
 
 
-def append_all(dovecot: Dovecot, folder: str, mails: list[bytes], **kwargs: Any) -> None:
+def append_all(server: ImapServer, folder: str, mails: list[bytes], **kwargs: Any) -> None:
     """APPEND each mail to the folder over one connection."""
-    with dovecot.client() as imap:
+    with server.client() as imap:
         for raw in mails:
             imap.append(folder, raw, **kwargs)
 

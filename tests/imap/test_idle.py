@@ -1,4 +1,5 @@
-"""The watching connection on the real Dovecot: IDLE stays armed across syncs and fails loudly."""
+"""The watching connection on each real IMAP server (Dovecot, Cyrus): IDLE stays armed across
+syncs and fails loudly."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ import pytest
 from daemon.imap import ImapConnectError
 from daemon.imap_source import WatchingSession
 from tests.imap.conftest import other_mail, settings_for
-from tests.servers.dovecot import Dovecot
+from tests.servers.cyrus import ImapServer
 
 pytestmark = pytest.mark.real_server
 NEVER = threading.Event()
 
 
 @pytest.fixture
-def watching(dovecot: Dovecot, folder: str) -> Iterator[WatchingSession]:
-    session = WatchingSession(settings_for(dovecot))
+def watching(imap_server: ImapServer, folder: str) -> Iterator[WatchingSession]:
+    session = WatchingSession(settings_for(imap_server))
     session.connect()
     session.select_readonly(folder)
     try:
@@ -33,18 +34,18 @@ def test_the_first_wait_arms_idle_and_asks_for_a_sync(watching):
     assert watching.wait(30, NEVER, rearm_after=1500) is True
 
 
-def test_mail_arriving_while_the_daemon_syncs_elsewhere_is_announced(dovecot, folder, watching):
+def test_mail_arriving_while_the_daemon_syncs_elsewhere_is_announced(imap_server, folder, watching):
     watching.wait(30, NEVER, rearm_after=1500)  # armed; the caller would now sync
-    dovecot.append(folder, other_mail(1))  # lands during that sync, before the next wait
+    imap_server.append(folder, other_mail(1))  # lands during that sync, before the next wait
     started = time.monotonic()
     assert watching.wait(30, NEVER, rearm_after=1500) is True
     assert time.monotonic() - started < 10  # announced, not found by a later periodic check
 
 
-def test_a_wait_without_mail_returns_false_and_stays_armed(dovecot, folder, watching):
+def test_a_wait_without_mail_returns_false_and_stays_armed(imap_server, folder, watching):
     watching.wait(30, NEVER, rearm_after=1500)
     assert watching.wait(1.5, NEVER, rearm_after=1500) is False
-    dovecot.append(folder, other_mail(2))
+    imap_server.append(folder, other_mail(2))
     assert watching.wait(30, NEVER, rearm_after=1500) is True
 
 
@@ -65,9 +66,9 @@ def test_a_set_stop_flag_ends_the_wait_within_two_seconds(watching):
     assert time.monotonic() - started < 2.5
 
 
-def test_a_server_restart_during_idle_raises_a_connect_error_promptly(dovecot, watching):
+def test_a_server_restart_during_idle_raises_a_connect_error_promptly(imap_server, watching):
     watching.wait(30, NEVER, rearm_after=1500)
-    dovecot.restart()
+    imap_server.restart()
     started = time.monotonic()
     with pytest.raises(ImapConnectError):
         watching.wait(60, NEVER, rearm_after=1500)

@@ -60,6 +60,25 @@ def _die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def make_test_cert(cert_file: Path, key_file: Path) -> None:
+    """A self-signed cert for localhost and 127.0.0.1; the cert is its own CA file."""
+    result = subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign",
+            "-addext", "extendedKeyUsage=serverAuth",
+            "-keyout", str(key_file), "-out", str(cert_file),
+        ],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"openssl could not make the test cert:\n{result.stderr}")
+    key_file.chmod(0o600)
+
+
 class DovecotError(RuntimeError):
     """The test Dovecot could not be started or stopped."""
 
@@ -176,22 +195,10 @@ service anvil {{
         )
 
     def _make_cert(self) -> None:
-        """A self-signed cert for localhost and 127.0.0.1; the cert is its own CA file."""
-        result = subprocess.run(
-            [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign",
-                "-addext", "extendedKeyUsage=serverAuth",
-                "-keyout", str(self.key_file), "-out", str(self.ca_file),
-            ],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-        if result.returncode != 0:
-            raise DovecotError(f"openssl could not make the test cert:\n{result.stderr}")
-        self.key_file.chmod(0o600)
+        try:
+            make_test_cert(self.ca_file, self.key_file)
+        except RuntimeError as err:
+            raise DovecotError(str(err)) from err
 
     # -- lifecycle ---------------------------------------------------------------------------
 
