@@ -6,6 +6,7 @@ import hashlib
 import imaplib
 import ipaddress
 import re
+import socket
 import ssl
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -37,6 +38,8 @@ HEADER_NAMES = (
 HEADER_FIELDS = b"BODY.PEEK[HEADER.FIELDS (" + HEADER_NAMES + b")]"
 SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
+# Logging out at stop or after a failure waits at most this long for the server's goodbye.
+CLOSE_SECONDS = 2.0
 # A large mail comes in pieces of this size (RFC 3501 section 6.4.5, partial FETCH).
 PIECE_BYTES = 1024 * 1024
 # Servers name the item in their answer their own way (RFC 3501 section 7.4.2 leaves the quoting
@@ -125,6 +128,12 @@ class ImapSession:
                 if security == "starttls":
                     client.starttls(context)
                     client.socket().settimeout(timeout)
+                if security == "none" and b"LOGINDISABLED" in client.capabilities():
+                    # RFC 3501 section 6.2.3: no login before TLS (seen: Cyrus's plain port).
+                    raise ImapConfigError(
+                        f"{self.host}:{self.port} accepts a login only over TLS: set "
+                        "ALIWATCH_IMAP_SECURITY=starttls (or ssl with its TLS port)"
+                    )
                 if oauth2:
                     client.oauth2_login(self.user, secret)
                 else:
@@ -132,6 +141,36 @@ class ImapSession:
         except BaseException:
             self.logout()
             raise
+
+    @contextmanager
+    def _timeout(self, seconds: float) -> Iterator[None]:
+        """Bound the socket calls inside by `seconds` (then back to ALIWATCH_IMAP_TIMEOUT)."""
+        sock = self._client.socket() if self._client is not None else None
+        if sock is not None:
+            with suppress(OSError):
+                sock.settimeout(seconds)
+        try:
+            yield
+        finally:
+            if sock is not None:
+                with suppress(OSError):
+                    sock.settimeout(self._settings.imap_timeout)
+
+    def shutdown_socket(self) -> None:
+        """Shut the connection's socket from another thread or a signal handler: a call blocked
+        on it fails at once. Never raises."""
+        client = self._client
+        if client is not None:
+            with suppress(Exception):  # closing a dead connection: any failure means "closed"
+                client.socket().shutdown(socket.SHUT_RDWR)
+
+    def close_quickly(self) -> None:
+        """Log out, waiting at most CLOSE_SECONDS for the server; never raises."""
+        client = self._client
+        if client is not None:
+            with suppress(Exception):
+                client.socket().settimeout(CLOSE_SECONDS)
+        self.logout()
 
     def logout(self) -> None:
         """Log out and close the connection; never raises (the server may be gone already)."""
@@ -165,6 +204,18 @@ class ImapSession:
         with self._errors():
             response = self._connected().select_folder(folder, readonly=True)
         return int(response[b"UIDVALIDITY"])
+
+    def deselect(self) -> None:
+        """Leave the selected folder, so that the next STATUS on it is current: STATUS of the
+        selected mailbox may answer from the session's old view (RFC 3501 section 6.3.10).
+        UNSELECT where offered (RFC 3691), else CLOSE, which expunges nothing in a folder
+        opened read-only by EXAMINE."""
+        with self._errors():
+            client = self._connected()
+            if b"UNSELECT" in client.capabilities():
+                client.unselect_folder()
+            else:
+                client.close_folder()
 
     def search_uids_since(self, min_uid: int, since: date | None) -> list[int]:
         """UIDs >= `min_uid` in the selected folder (arrived on or after `since`), ascending.

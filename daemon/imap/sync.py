@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email import message_from_bytes
@@ -16,7 +17,7 @@ from typing import Protocol
 
 import structlog
 
-from daemon.imap.errors import ImapReplyError
+from daemon.imap.errors import ImapError, ImapReplyError
 from daemon.imap.recognition import recognise_all
 from daemon.store import MailKey, MailStatus, Store, StoreError
 from parsers import AuthPolicy
@@ -46,6 +47,7 @@ class FolderSession(Protocol):
 
     def folder_status(self, folder: str) -> tuple[int, int, int]: ...
     def select_readonly(self, folder: str) -> int: ...
+    def deselect(self) -> None: ...
     def search_uids_since(self, min_uid: int, since: date | None) -> list[int]: ...
     def fetch_headers(self, uids: Sequence[int]) -> dict[int, tuple[bytes, int] | None]: ...
     def fetch_bodies(self, uids: Sequence[int]) -> dict[int, bytes | None]: ...
@@ -95,6 +97,34 @@ def sync_folder(
     if last and uidnext <= last + 1:
         return report  # nothing new: one STATUS, whatever the folder's size
     selected = session.select_readonly(folder)
+    try:
+        _examine(
+            session, store, report, folder=folder, selected=selected, now=now, auth=auth,
+            backfill_days=backfill_days, account=account,
+        )  # fmt: skip
+    except BaseException:
+        with suppress(ImapError):  # the first failure is the one to report
+            session.deselect()
+        raise
+    session.deselect()  # the next STATUS must see new mail (the connection is kept)
+    return report
+
+
+def _examine(
+    session: FolderSession,
+    store: Store,
+    report: SyncReport,
+    *,
+    folder: str,
+    selected: int,
+    now: datetime,
+    auth: AuthPolicy,
+    backfill_days: int,
+    account: str,
+) -> SyncReport:
+    """The selected folder's new UIDs examined and recorded (see sync_folder)."""
+    uidvalidity = report.uidvalidity
+    last = store.max_uid(account, folder, uidvalidity)
     if selected != uidvalidity:  # rebuilt between STATUS and EXAMINE
         uidvalidity = report.uidvalidity = selected
         last = store.max_uid(account, folder, uidvalidity)

@@ -1,4 +1,5 @@
-"""Connecting to the real Dovecot: TLS modes, verification, login failures and their errors."""
+"""Connecting to each real IMAP server (Dovecot, Cyrus): TLS modes, verification, login failures
+and their errors."""
 
 from __future__ import annotations
 
@@ -20,45 +21,47 @@ from tests.servers.dovecot import _free_port
 pytestmark = pytest.mark.real_server
 
 
-def test_ssl_on_the_imaps_port_verifies_with_the_ca_file_and_logs_in(dovecot):
-    with ImapSession(settings_for(dovecot, imap_security="ssl")) as session:
+def test_ssl_on_the_imaps_port_verifies_with_the_ca_file_and_logs_in(imap_server):
+    with ImapSession(settings_for(imap_server, imap_security="ssl")) as session:
         assert session.select_readonly("INBOX") > 0
 
 
-def test_starttls_on_the_plain_port_verifies_with_the_ca_file_and_logs_in(dovecot):
-    settings = settings_for(dovecot, imap_security="starttls", imap_port=dovecot.imap_port)
+def test_starttls_on_the_plain_port_verifies_with_the_ca_file_and_logs_in(imap_server):
+    settings = settings_for(imap_server, imap_security="starttls", imap_port=imap_server.imap_port)
     with ImapSession(settings) as session:
         assert session.select_readonly("INBOX") > 0
 
 
 def test_none_on_loopback_logs_in_without_tls(dovecot):
+    # Dovecot only: Cyrus (allowplaintext: no, its default) announces LOGINDISABLED on the plain
+    # port and refuses LOGIN before STARTTLS, so there is no clear-text login to test there.
     settings = settings_for(dovecot, imap_security="none", imap_port=dovecot.imap_port)
     with ImapSession(settings) as session:
         assert "IDLE" in session.capabilities()
 
 
-def test_a_wrong_password_raises_imap_auth_error_without_quoting_it(dovecot):
+def test_a_wrong_password_raises_imap_auth_error_without_quoting_it(imap_server):
     # One wrong login only: Dovecot delays every later login from this address after each.
-    wrong = "not-" + dovecot.password
-    settings = settings_for(dovecot, imap_password=wrong)
+    wrong = "not-" + imap_server.password
+    settings = settings_for(imap_server, imap_password=wrong)
     with pytest.raises(ImapAuthError) as caught, ImapSession(settings):
         pass
     assert wrong not in str(caught.value)
 
 
-def test_ssl_without_the_ca_file_raises_a_tls_error_naming_the_host(dovecot):
-    settings = settings_for(dovecot, imap_ca_file=None)
+def test_ssl_without_the_ca_file_raises_a_tls_error_naming_the_host(imap_server):
+    settings = settings_for(imap_server, imap_ca_file=None)
     with pytest.raises(ImapTLSError) as caught, ImapSession(settings):
         pass
     message = str(caught.value)
-    assert dovecot.host in message
+    assert imap_server.host in message
     assert "did not verify" in message
     assert "ALIWATCH_IMAP_CA_FILE" in message
 
 
-def test_starttls_without_the_ca_file_raises_a_tls_error(dovecot):
+def test_starttls_without_the_ca_file_raises_a_tls_error(imap_server):
     settings = settings_for(
-        dovecot, imap_security="starttls", imap_port=dovecot.imap_port, imap_ca_file=None
+        imap_server, imap_security="starttls", imap_port=imap_server.imap_port, imap_ca_file=None
     )
     with pytest.raises(ImapTLSError, match="did not verify"), ImapSession(settings):
         pass
@@ -79,36 +82,36 @@ def test_nobody_listening_raises_imap_connect_error(dovecot):
         pass
 
 
-def test_the_password_command_is_a_working_source(dovecot, tmp_path):
+def test_the_password_command_is_a_working_source(imap_server, tmp_path):
     secret = tmp_path / "password"
-    secret.write_text(dovecot.password + "\n", encoding="utf-8")
-    settings = settings_for(dovecot, imap_password=None, imap_password_command=f"cat {secret}")
+    secret.write_text(imap_server.password + "\n", encoding="utf-8")
+    settings = settings_for(imap_server, imap_password=None, imap_password_command=f"cat {secret}")
     with ImapSession(settings) as session:
         assert session.select_readonly("INBOX") > 0
 
 
-def test_a_session_selects_folders_read_only(dovecot, folder):
-    uid = dovecot.append(folder, b"Subject: hello\r\n\r\nhello\r\n")
-    with ImapSession(settings_for(dovecot)) as session:
+def test_a_session_selects_folders_read_only(imap_server, folder):
+    uid = imap_server.append(folder, b"Subject: hello\r\n\r\nhello\r\n")
+    with ImapSession(settings_for(imap_server)) as session:
         session.select_readonly(folder)
         client = session._client
         assert client is not None
-        with contextlib.suppress(client.Error):  # Dovecot may refuse or silently ignore it
+        with contextlib.suppress(client.Error):  # a server may refuse or silently ignore it
             client.add_flags([uid], [b"\\Seen"])
-    with dovecot.client() as imap:
+    with imap_server.client() as imap:
         imap.select_folder(folder, readonly=True)
         assert b"\\Seen" not in imap.get_flags([uid])[uid]
 
 
-def test_fetches_use_body_peek_even_in_a_folder_selected_read_write(dovecot, folder):
+def test_fetches_use_body_peek_even_in_a_folder_selected_read_write(imap_server, folder):
     # The read-only select alone would hide a missing PEEK; select read-write to see PEEK's part.
-    uid = dovecot.append(folder, b"Subject: hello\r\n\r\nhello\r\n")
-    with ImapSession(settings_for(dovecot)) as session:
+    uid = imap_server.append(folder, b"Subject: hello\r\n\r\nhello\r\n")
+    with ImapSession(settings_for(imap_server)) as session:
         client = session._client
         assert client is not None
         client.select_folder(folder, readonly=False)
         assert session.fetch_headers([uid]) and session.fetch_bodies([uid])
-    with dovecot.client() as imap:
+    with imap_server.client() as imap:
         imap.select_folder(folder, readonly=True)
         assert b"\\Seen" not in imap.get_flags([uid])[uid]
 
@@ -123,3 +126,10 @@ def test_a_tls_eof_on_an_open_connection_is_a_lost_connection_not_a_tls_problem(
     with pytest.raises(ImapConnectError), session._errors():  # a server restart under IDLE
         raise ssl.SSLEOFError(8, "EOF occurred in violation of protocol")
     session._client = None
+
+
+def test_none_against_a_server_that_wants_tls_first_names_the_setting(cyrus):
+    # Cyrus announces LOGINDISABLED on its plain port (RFC 3501 section 6.2.3).
+    settings = settings_for(cyrus, imap_security="none", imap_port=cyrus.imap_port)
+    with pytest.raises(ImapConfigError, match="set ALIWATCH_IMAP_SECURITY=starttls"):
+        ImapSession(settings).connect()
