@@ -76,6 +76,6 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
             new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")
             return 0
-        install_signal_handlers(runner.stop)
+        install_signal_handlers(runner.stop, runner.abort_io)
         runner.run()
     return 0

@@ -17,6 +17,7 @@ import structlog
 
 from daemon.alerts.channel import Channel
 from daemon.alerts.console import ConsoleChannel
+from daemon.alerts.delivery import DeliveryWorker
 from daemon.alerts.housekeeping import (
     check_succeeded,
     digest_alert,
@@ -36,6 +37,8 @@ from daemon.store import Store
 
 log = structlog.get_logger("aliwatch")
 RULES_EVERY_SECONDS = 60
+# SIGTERM ends the daemon within this long, whatever the channels and the server are doing.
+STOP_SECONDS = 10.0
 # Syncs in a row whose server answers could not be used before the user is told.
 REPLY_FAILURES_BEFORE_ALERT = 3
 
@@ -47,6 +50,14 @@ class Source(Protocol):
     def name(self) -> str: ...
 
     def sync(self, store: Store, now: datetime) -> int: ...
+
+    def close(self) -> None:
+        """Let go of connections (bounded in time: the server may be gone)."""
+        ...
+
+    def abort(self) -> None:
+        """Break off a network call in progress (from a signal handler); close() follows."""
+        ...
 
 
 def utc_now() -> datetime:
@@ -70,6 +81,7 @@ class Runner:
     backoff: Backoff = field(default_factory=Backoff)
     channels: Sequence[Channel] | None = None
     outbox: Outbox = field(init=False)
+    workers: list[DeliveryWorker] = field(default_factory=list)
     _sync_wanted: bool = True
     _retry_at: float = 0.0
     _unusable_replies: int = 0
@@ -100,8 +112,18 @@ class Runner:
         return new
 
     def deliver(self, now: datetime) -> int:
-        """Send what is due on every channel; each (alert, channel) once (the store remembers)."""
-        return self.outbox.deliver(now)
+        """Send what is due on every channel; each (alert, channel) once (the store remembers).
+
+        While `run` runs, each channel sends on its own worker thread: new alerts are fanned out
+        here and the workers woken, so a hanging channel never holds up the mail (0 is
+        returned: the workers count their own sends). Otherwise it sends here and now.
+        """
+        if not self.workers:
+            return self.outbox.deliver(now)
+        self.store.fan_out([worker.channel.name for worker in self.workers], now)
+        for worker in self.workers:
+            worker.wake()
+        return 0
 
     def run(self) -> None:
         """Pass after pass until `stop` is set (SIGTERM, SIGINT); every wait wakes on it.
@@ -110,7 +132,42 @@ class Runner:
         after a failed sync, again once its backoff delay has passed. The rules, the dead-man
         check, the digest and alert delivery run right after new events and every minute,
         also while the mailbox is unreachable (that is when the dead-man alert matters).
+        Channels send on worker threads (DeliveryWorker); `shutdown` ends them and the
+        sources' connections, within STOP_SECONDS whatever they are doing.
         """
+        self.workers = [
+            DeliveryWorker(
+                channel, self.store.path, self.outbox.zone, self.outbox.quiet, self.clock
+            )
+            for channel in self.outbox.channels
+        ]
+        for worker in self.workers:
+            worker.start()
+        try:
+            self._loop()
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """End the delivery workers (a send in progress is broken off) and close the sources."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.stop()
+        deadline = time.monotonic() + STOP_SECONDS / 2
+        for worker in workers:
+            if not worker.join(max(0.0, deadline - time.monotonic())):
+                log.warning("delivery_worker_still_busy", channel=worker.channel.name)
+        for source in self.sources:
+            source.close()
+        log.info("stopped")
+
+    def abort_io(self) -> None:
+        """Break off network calls in progress (from the signal handler): a sync blocked on a
+        server that stopped answering fails at once instead of after the IMAP timeout."""
+        for source in self.sources:
+            source.abort()
+
+    def _loop(self) -> None:
         scheduler = schedule.Scheduler()
         scheduler.every(max(1, round(self.settings.poll_seconds))).seconds.do(self._want_sync)
         scheduler.every(RULES_EVERY_SECONDS).seconds.do(self._rules_job)
@@ -210,13 +267,18 @@ class Waiter(Protocol):
     def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool: ...
 
 
-def install_signal_handlers(stop: threading.Event) -> None:
-    """SIGTERM and SIGINT only set the stop flag; every wait in the loop wakes on it."""
+def install_signal_handlers(
+    stop: threading.Event, abort: Callable[[], None] = lambda: None
+) -> None:
+    """SIGTERM and SIGINT set the stop flag (every wait in the loop wakes on it) and break off
+    network calls in progress (`abort`), so the daemon ends within STOP_SECONDS (the units'
+    TimeoutStopSec= is 30 s)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         del frame
         log.info("stopping", signal=signal.Signals(signum).name)
         stop.set()
+        abort()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)

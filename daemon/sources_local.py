@@ -28,6 +28,12 @@ class LocalMailbox:
     def activity(self) -> str:
         return f"watching {self.path}"
 
+    def close(self) -> None:
+        """Nothing stays open between syncs."""
+
+    def abort(self) -> None:
+        """Reading files is not broken off: each read is short."""
+
     def sync(self, store: Store, now: datetime) -> int:
         """Record new files; the number of new events."""
         items = iter_inputs([str(self.path)], sys.stdin.buffer)

@@ -30,6 +30,12 @@ class RefusedLogin:
         self.calls += 1
         raise ImapAuthError("login refused for the configured user")
 
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
 
 def runner(tmp_path, sources, out, backoff=None) -> Runner:
     store = Store.open(tmp_path / "db.sqlite")

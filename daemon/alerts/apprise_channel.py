@@ -44,6 +44,9 @@ class AppriseChannel:
     def describe(self) -> str:
         return f"{self.scheme}://… (Apprise)"
 
+    def abort(self) -> None:
+        """Apprise's sends are bounded by its own timeouts; the stop does not wait for them."""
+
     def send(self, alert: Outgoing) -> None:
         notifier = self._apprise.Apprise()
         if not notifier.add(self._url.get_secret_value()):

@@ -40,3 +40,7 @@ class Channel(Protocol):
     def describe(self) -> str:
         """Where it delivers, for `aliwatch check` ("alex@example.org via smtp.example.org")."""
         ...
+
+    def abort(self) -> None:
+        """Break off a send in progress (from another thread, at stop): it fails and stays due."""
+        ...

@@ -23,3 +23,6 @@ class ConsoleChannel:
 
     def describe(self) -> str:
         return "standard output"
+
+    def abort(self) -> None:
+        """A write to standard output is not broken off."""

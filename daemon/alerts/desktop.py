@@ -65,6 +65,9 @@ class DesktopChannel:
     def describe(self) -> str:
         return f"notifications on the session bus {self.address}"
 
+    def abort(self) -> None:
+        """Every bus call is bounded by CALL_TIMEOUT; the stop does not wait for it."""
+
     def send(self, alert: Outgoing) -> None:
         with self._bus_errors("the notification server refused"):
             router = self._connected()

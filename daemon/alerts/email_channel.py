@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+import socket
 import ssl
+from contextlib import suppress
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -54,6 +56,16 @@ class EmailChannel:
         if "@" not in self.sender:
             self.sender = self.to
         self._settings = settings
+        self._live: smtplib.SMTP | None = None  # the connection of a send in progress
+
+    def abort(self) -> None:
+        """Shut the socket of a send in progress: its next read fails at once (a stop must not
+        wait ALIWATCH_SMTP_TIMEOUT for a server that accepts and never answers)."""
+        live = self._live
+        sock = getattr(live, "sock", None) if live is not None else None
+        if sock is not None:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def describe(self) -> str:
         return f"{self.to} via {self.host}:{self.port} ({self._settings.smtp_security})"
@@ -90,11 +102,15 @@ class EmailChannel:
             )
             timeout = settings.smtp_timeout
             if settings.smtp_security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=timeout, context=context
-                )
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=timeout, context=context)
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=timeout)
+                smtp = smtplib.SMTP(timeout=timeout)
+            # Known before it connects, so abort() can break off a server that never greets.
+            # smtplib verifies the certificate against _host, which only its constructor sets
+            # when it connects at once (Lib/smtplib.py, SMTP.__init__ and starttls).
+            smtp._host = self.host  # type: ignore[attr-defined] # a private attribute, see above
+            self._live = smtp
+            smtp.connect(self.host, self.port)
             with smtp:
                 if settings.smtp_security == "starttls":
                     smtp.starttls(context=context)
@@ -119,6 +135,8 @@ class EmailChannel:
             raise ChannelError(
                 f"email: sending through {where} failed: {type(err).__name__}: {_reason(err)}"
             ) from err
+        finally:
+            self._live = None
 
     def _password(self) -> str | None:
         settings = self._settings

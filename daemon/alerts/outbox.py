@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
@@ -57,12 +58,21 @@ class Outbox:
 
     def deliver(self, now: datetime) -> int:
         """Fan new alerts out, send every delivery that is due; the number sent ("did work")."""
+        self.store.fan_out([channel.name for channel in self.channels], now)
+        return self.send_due(now)
+
+    def send_due(self, now: datetime, stop: threading.Event | None = None) -> int:
+        """Send every delivery due on these channels, oldest first; the number sent.
+
+        Stops between two messages once `stop` is set: what was not sent stays due.
+        """
         by_name = {channel.name: channel for channel in self.channels}
-        self.store.fan_out(list(by_name), now)
         quiet = in_quiet_hours(now, self.zone, self.quiet)
         down: set[str] = set()  # a channel that failed this pass is not tried again in it
         sent = 0
         for delivery in self.store.due_deliveries(list(by_name), now):
+            if stop is not None and stop.is_set():
+                break
             if delivery.channel in down:
                 continue
             decision = decision_of(delivery.alert.payload, delivery.alert.key)

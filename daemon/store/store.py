@@ -24,8 +24,11 @@ class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
     """The state database; open with `Store.open(path)`, close with `close()` or `with`.
 
     Every write is one transaction and every failure of SQLite or the file system is raised as
-    StoreError. Times go in and come out as aware UTC datetimes.
+    StoreError. Times go in and come out as aware UTC datetimes. One Store per thread: another
+    thread opens its own on `path` (SQLite connections are not shared between threads).
     """
+
+    path: Path
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -42,7 +45,9 @@ class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
         except BaseException:
             db.close()
             raise
-        return cls(db)
+        store = cls(db)
+        store.path = path
+        return store
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""

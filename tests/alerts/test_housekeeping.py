@@ -73,6 +73,12 @@ class Down:
     def sync(self, store, now):  # type: ignore[no-untyped-def]
         raise ImapConnectError("the server is down")
 
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
 
 def test_the_dead_man_alert_goes_out_while_the_mailbox_is_unreachable(tmp_path, monkeypatch):
     """The loop keeps running the minute job during the backoff: that is when it matters."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 import subprocess
 import threading
@@ -112,3 +113,40 @@ def _make_cert(cert: Path, key: Path) -> None:
         ],
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
+
+
+class MuteServer:
+    """An SMTP port that accepts connections and never answers (a hung mail server)."""
+
+    def __init__(self) -> None:
+        self.host = "127.0.0.1"
+        self._listener = socket.create_server((self.host, 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.accepted = threading.Event()
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            self._held.append(connection)
+            self.accepted.set()
+
+    def env(self) -> dict[str, str]:
+        """Settings that send through it: plain SMTP on loopback, a long timeout."""
+        return {
+            "ALIWATCH_SMTP_HOST": self.host,
+            "ALIWATCH_SMTP_PORT": str(self.port),
+            "ALIWATCH_SMTP_SECURITY": "none",
+            "ALIWATCH_SMTP_TIMEOUT": "120",
+            "ALIWATCH_ALERT_EMAIL_TO": "buyer@example.net",
+        }
+
+    def close(self) -> None:
+        self._listener.close()
+        for connection in self._held:
+            connection.close()

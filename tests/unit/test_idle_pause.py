@@ -15,11 +15,11 @@ STOP = threading.Event()
 def _source(monkeypatch, attempts: list[int]) -> ImapSource:
     source = ImapSource(Settings(imap_host="imap.example.org", imap_user="u"), AuthPolicy())
 
-    def failing_idle_session():
+    def failing_idle_session(watch):  # type: ignore[no-untyped-def]
         attempts.append(1)
         raise ImapConnectError("the server dropped the idle connection")
 
-    monkeypatch.setattr(source, "_idle_session", failing_idle_session)
+    monkeypatch.setattr(source, "_watching_session", failing_idle_session)
     return source
 
 
@@ -47,12 +47,23 @@ def test_a_working_idle_in_between_resets_the_count(monkeypatch):
     source.wait_for_mail(0.01, STOP)
 
     class Working:
-        def wait(self, seconds, stop, rearm_after):
+        """An armed watching connection on which nothing happens."""
+
+        def poll(self, timeout, rearm_after):  # type: ignore[no-untyped-def]
             return False
 
-    monkeypatch.setattr(source, "_idle_session", Working)
-    source.wait_for_mail(0.01, STOP)
-    monkeypatch.setattr(source, "_idle_session", _source(monkeypatch, attempts)._idle_session)
+    def working(watch):  # type: ignore[no-untyped-def]
+        watch.session = Working()
+        return watch.session
+
+    monkeypatch.setattr(source, "_watching_session", working)
+    source.wait_for_mail(0.01, STOP)  # armed
+    source.wait_for_mail(0.01, STOP)  # a working wait: the failures in a row are forgotten
+    for watch in source._watches:
+        watch.session = None
+    monkeypatch.setattr(
+        source, "_watching_session", _source(monkeypatch, attempts)._watching_session
+    )
     before = len(attempts)
     # Without the reset the first of these would be the third failure in a row and the
     # second would not try IDLE at all.

@@ -1,0 +1,78 @@
+"""Delivery workers: each channel sends on a thread of its own, with its own database connection.
+
+A slow or hanging channel (an SMTP server that accepts and never answers) then never holds up
+mail sync or the other channels, and a stop ends every worker between two messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, time, tzinfo
+from pathlib import Path
+
+import structlog
+
+from daemon.alerts.channel import Channel
+from daemon.alerts.outbox import RETRY_FIRST, Outbox
+from daemon.store import Store, StoreError
+
+log = structlog.get_logger("aliwatch")
+
+
+class DeliveryWorker:
+    """Sends one channel's due alerts whenever woken, and at least every RETRY_FIRST."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        db_path: Path,
+        zone: tzinfo,
+        quiet: tuple[time, time] | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.channel = channel
+        self._db_path = db_path
+        self._zone, self._quiet, self._clock = zone, quiet, clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"deliver-{channel.name}", daemon=True
+        )
+
+    def start(self) -> None:
+        """Begin sending on the worker's thread."""
+        self._thread.start()
+
+    def wake(self) -> None:
+        """New alerts may be due: look now."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop after the message in progress, which is broken off if it hangs."""
+        self._stop.set()
+        self._wake.set()
+        self.channel.abort()
+
+    def join(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the thread to end; True when it did."""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            with Store.open(self._db_path) as store:
+                outbox = Outbox(store, [self.channel], self._zone, self._quiet)
+                while not self._stop.is_set():
+                    self._wake.wait(RETRY_FIRST.total_seconds())
+                    self._wake.clear()
+                    if self._stop.is_set():
+                        break
+                    try:
+                        outbox.send_due(self._clock(), self._stop)
+                    except StoreError as err:  # the main loop reports the database; go on
+                        log.warning(
+                            "delivery_store_error", channel=self.channel.name, error=str(err)
+                        )
+        except StoreError as err:
+            log.error("delivery_worker_failed", channel=self.channel.name, error=str(err))

@@ -1,0 +1,142 @@
+"""The daemon stops promptly whatever its channels do, a hung channel holds up nothing else,
+every folder is watched, and a frozen watching connection is replaced: on the real Dovecot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.servers.dovecot import Dovecot
+from tests.servers.smtp import MuteServer
+from tests.test_run_imap import ALIWATCH, PROPOSAL, PROPOSAL_MAIL, env_for
+
+pytestmark = pytest.mark.real_server
+
+
+class Daemon:
+    """`aliwatch run` as a subprocess, its stdout and stderr lines collected as they come."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.out: list[str] = []
+        self.log: list[str] = []
+        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.log)):
+            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
+
+    def wait_for(self, lines: list[str], text: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(text in line for line in lines):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.wait(timeout=30)
+
+
+def test_sigterm_ends_the_daemon_within_10_s_while_smtp_hangs(dovecot: Dovecot, tmp_path):
+    mute = MuteServer()
+    dovecot.recreate_folder("hung")
+    dovecot.append("hung", PROPOSAL_MAIL.read_bytes())
+    env = env_for(dovecot, tmp_path, "hung") | mute.env()
+    daemon = Daemon(env)
+    try:
+        assert mute.accepted.wait(30)  # the alert mail is being sent to a server that is mute
+        assert daemon.wait_for(daemon.log, '"event": "sync_done"', 30)
+        daemon.process.send_signal(signal.SIGTERM)
+        assert daemon.process.wait(timeout=10) == 0  # not ALIWATCH_SMTP_TIMEOUT (120 s)
+        assert daemon.wait_for(daemon.log, '"event": "stopped"', 2)
+    finally:
+        daemon.stop()
+        mute.close()
+
+
+def test_a_hung_channel_holds_up_neither_sync_nor_the_other_channels(dovecot: Dovecot, tmp_path):
+    mute = MuteServer()
+    dovecot.recreate_folder("other")
+    env = env_for(dovecot, tmp_path, "other") | mute.env()
+    daemon = Daemon(env)
+    try:
+        assert daemon.wait_for(daemon.log, '"event": "sync_done"', 30)
+        dovecot.append("other", PROPOSAL_MAIL.read_bytes())
+        assert mute.accepted.wait(30)  # the email channel is stuck on it now
+        # The email channel hangs; new mail is still synced meanwhile.
+        second = PROPOSAL_MAIL.read_bytes().replace(b"Message-ID: <", b"Message-ID: <second-", 1)
+        dovecot.append("other", second)
+
+        def synced() -> int:
+            return sum('"new_events": 1' in line and "sync_done" in line for line in daemon.log)
+
+        deadline = time.monotonic() + 15
+        while synced() < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert synced() >= 2  # the second mail was synced while the email send hung
+    finally:
+        assert daemon.stop() == 0
+        mute.close()
+
+
+def test_every_configured_folder_is_watched(dovecot: Dovecot, tmp_path):
+    for folder in ("first", "second"):
+        dovecot.recreate_folder(folder)
+    env = env_for(dovecot, tmp_path, "first,second") | {"ALIWATCH_POLL_SECONDS": "3600"}
+    daemon = Daemon(env)
+    try:
+        assert daemon.wait_for(daemon.log, '"event": "sync_done"', 30)
+        time.sleep(1)  # both watching connections armed
+        dovecot.append("second", PROPOSAL_MAIL.read_bytes())
+        assert daemon.wait_for(daemon.out, PROPOSAL, 10)  # not after the hour's poll
+    finally:
+        assert daemon.stop() == 0
+
+
+def _imap_processes(dovecot: Dovecot) -> list[tuple[int, int]]:
+    """(start time, pid) of each of this Dovecot's `imap` processes (one per client), oldest
+    first; its processes are named after its instance (tests/servers/dovecot.py)."""
+    name = f"dovecot-aliwatch-test-{dovecot.imaps_port}/imap".encode()
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            cmdline = (stat.parent / "cmdline").read_bytes().rstrip(b"\0")
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if cmdline == name:
+            found.append((int(fields[19]), int(stat.parent.name)))
+    return sorted(found)
+
+
+def test_a_frozen_watching_connection_is_replaced_and_the_mail_recorded_within_60_s(
+    dovecot: Dovecot, tmp_path
+):
+    # Dovecot serves each connection from an `imap` process of its own: the newest one after
+    # start-up serves the watching connection (it is opened after the first sync's). Cyrus
+    # hands connections to preforked processes, so this test stays with Dovecot.
+    dovecot.recreate_folder("frozen")
+    env = env_for(dovecot, tmp_path, "frozen")
+    daemon = Daemon(env)
+    frozen = None
+    try:
+        assert daemon.wait_for(daemon.log, '"event": "sync_done"', 30)
+        time.sleep(1)
+        frozen = _imap_processes(dovecot)[-1][1]
+        os.kill(frozen, signal.SIGSTOP)
+        dovecot.append("frozen", PROPOSAL_MAIL.read_bytes())
+        assert daemon.wait_for(daemon.out, PROPOSAL, 60)
+        assert any('"event": "idle_failed"' in line for line in daemon.log)
+        assert daemon.wait_for(daemon.log, '"event": "idle_replaced"', 5)
+    finally:
+        if frozen is not None:
+            os.kill(frozen, signal.SIGCONT)
+        assert daemon.stop() == 0
