@@ -76,8 +76,19 @@ def _make_private_dirs(folder: Path) -> None:
 
 
 def _touch_private(path: Path) -> None:
-    """Create the database file readable by its owner only, before SQLite creates it (0644)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    """Create the database file readable by its owner only, before SQLite creates it (0644).
+
+    An existing file is never opened here: closing any descriptor of a database file drops
+    every POSIX lock this process holds on it (fcntl locks are per process), and another
+    process closing its connection then takes itself for the last one and deletes the WAL
+    under a connection still open here (https://www.sqlite.org/howtocorrupt.html, 2.2). That
+    made a daemon's later writes invisible and lost once its delivery worker opened a second
+    connection and `aliwatch status` ran beside it.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
     os.close(descriptor)
 
 
