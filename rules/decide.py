@@ -21,10 +21,11 @@ PROTECTION_EXTRA_LEAD = timedelta(days=15)
 _OVERDUE_RULES = frozenset(
     {Rule.CANCEL_DECISION, Rule.SELLER_REPLY, Rule.SHIPPING, Rule.STALLED, Rule.REFUND}
 )
-# The mail kind a rule acts on: an unverified one gives a warning instead of an instruction.
-_TRIGGER: dict[str, Kind] = {
-    Rule.PROPOSAL: Kind.SELLER_PROPOSAL,
-    "awaiting_confirmation": Kind.AWAITING_CONFIRMATION,
+# The mail a rule acts on (its kind, and whether the first of them rather than the latest):
+# when that mail is unverified, the alert is a warning instead of an instruction.
+_TRIGGER: dict[str, tuple[Kind, bool]] = {
+    Rule.PROPOSAL: (Kind.SELLER_PROPOSAL, False),
+    "awaiting_confirmation": (Kind.AWAITING_CONFIRMATION, True),
 }
 
 
@@ -67,7 +68,7 @@ def _decision(
     lead: timedelta | None = None,
 ) -> Decision:
     trigger = _TRIGGER.get(rule)
-    verified = trigger is None or trigger in state.verified
+    verified = trigger is None or state.authentic(trigger[0], first=trigger[1])
     # Issue #3: proposals, and deadlines still ahead but under 24 h away, break every limit.
     urgent = rule == Rule.PROPOSAL or (due is not None and now <= due <= now + URGENT_WITHIN)
     details: dict[str, str] = {}

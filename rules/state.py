@@ -66,6 +66,10 @@ class OrderState:
     proposed_amount: tuple[str, str] | None = None
     unverified: frozenset[str] = frozenset()  # Message-IDs of mails that failed authentication
     verified: frozenset[Kind] = frozenset()  # kinds seen in at least one authentic mail
+    # Kinds whose first (and latest) mail was authentic: an alert keyed on one mail's time takes
+    # its trust from that mail, not from another mail of the same kind.
+    first_authentic: frozenset[Kind] = frozenset()
+    last_authentic: frozenset[Kind] = frozenset()
     pressure_at: datetime | None = None  # latest seller message pushing to close or pay outside
 
     def seen(self, kind: Kind) -> bool:
@@ -78,6 +82,31 @@ class OrderState:
         return when is not None and all(
             self.last.get(o) is None or self.last[o] < when for o in others
         )
+
+    def authentic(self, kind: Kind, *, first: bool = False) -> bool:
+        """Was the latest (or `first`) mail of this kind authentic? False when none was seen."""
+        return kind in (self.first_authentic if first else self.last_authentic)
+
+
+def _trust(
+    trusted: frozenset[Kind],
+    kind: Kind,
+    known: datetime | None,
+    when: datetime,
+    authentic: bool,
+    *,
+    newer: bool,
+) -> frozenset[Kind]:
+    """Whether the first or latest mail of `kind` is authentic, after one more mail of it.
+
+    Two mails at the same time are trusted only if both are, so the answer does not depend on
+    which of them is folded first.
+    """
+    if known is not None and when == known:
+        authentic = authentic and kind in trusted
+    elif known is not None and (when < known if newer else when > known):
+        return trusted
+    return trusted | {kind} if authentic else trusted - {kind}
 
 
 def apply(state: OrderState, event: Event, when: datetime) -> OrderState:
@@ -104,6 +133,12 @@ def apply(state: OrderState, event: Event, when: datetime) -> OrderState:
         fully_shipped=state.fully_shipped or (kind is Kind.ORDER_SHIPPED and not event.partial),
         unverified=state.unverified | ({event.message_id or "?"} if not event.authentic else set()),
         verified=state.verified | ({kind} if event.authentic else set()),
+        first_authentic=_trust(
+            state.first_authentic, kind, state.first.get(kind), when, event.authentic, newer=False
+        ),
+        last_authentic=_trust(
+            state.last_authentic, kind, state.last.get(kind), when, event.authentic, newer=True
+        ),
         pressure_at=_latest(state.pressure_at, when) if event.pressure else state.pressure_at,
     )
     return _stated(new, event, when)
@@ -121,9 +156,14 @@ def _stated(state: OrderState, event: Event, when: datetime) -> OrderState:
     money = (event.amount, event.currency) if event.amount and event.currency else None
     deadline = datetime.fromisoformat(event.deadline) if event.deadline else None
     if event.kind is Kind.SELLER_PROPOSAL:
+        if not event.authentic and Kind.SELLER_PROPOSAL in state.verified:
+            # A forged follow-up never replaces what a genuine proposal stated; its own alert
+            # goes out marked unverified (`last_authentic`).
+            return state
         # A newer proposal replaces the older one, with its own deadline (or none).
         return replace(state, proposal_deadline=deadline, proposed_amount=money)
-    if event.kind is Kind.PROTECTION_EXTENDED and deadline is not None:
+    if event.kind is Kind.PROTECTION_EXTENDED and deadline is not None and event.authentic:
+        # Authentic only: a forged extension would push the protection reminder past the end.
         return replace(state, protection_end=_latest(state.protection_end, deadline))
     if event.kind in (Kind.ORDER_PLACED, Kind.ORDER_CONFIRMED, Kind.ORDER_SHIPPED) and money:
         return replace(state, paid_amount=state.paid_amount or money)

@@ -82,6 +82,32 @@ def test_an_unverified_proposal_gives_a_warning_not_an_instruction():
     assert "order page" in decision.advice
 
 
+def test_a_forged_follow_up_to_a_genuine_proposal_is_only_a_warning():
+    # A scammer's "new offer" after the seller's real one: the alert it causes must not read
+    # as an instruction, and the genuine deadline's reminders must not move.
+    forged = proposal(43, authentic=False, deadline="2027-01-30T07:59:00Z", message_id="<x@evil>")
+    events = [ev(K.DISPUTE_OPENED, 40), proposal(), forged]
+    decisions = decide(fold(ORDER, events), at(43.1), POLICY, NO_MARKS)
+    new = [d for d in decisions if ":new:" in d.key]
+    assert [(d.rule, d.verified, d.due) for d in new] == [
+        ("unverified", False, datetime.fromisoformat(PROPOSAL_DUE))
+    ]
+    assert all(not d.verified for d in decisions)
+    # Without the forged mail the genuine proposal's alert is an instruction.
+    honest = decide(fold(ORDER, events[:2]), at(43.1), POLICY, NO_MARKS)
+    assert honest and all(d.verified for d in honest)
+
+
+def test_a_forged_awaiting_confirmation_before_the_genuine_one_is_only_a_warning():
+    events = [
+        ev(K.ORDER_SHIPPED, 3),
+        ev(K.AWAITING_CONFIRMATION, 60, authentic=False, message_id="<x@evil>"),
+        ev(K.AWAITING_CONFIRMATION, 61),
+    ]
+    (decision,) = decide(fold(ORDER, events), at(61.1), POLICY, NO_MARKS)
+    assert (decision.rule, decision.verified) == ("unverified", False)
+
+
 def test_awaiting_confirmation_alerts_at_once():
     assert "awaiting_confirmation" in rules_at(
         [ev(K.ORDER_SHIPPED, 3), ev(K.AWAITING_CONFIRMATION, 60)], 60.1

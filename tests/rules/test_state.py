@@ -131,6 +131,40 @@ def test_unverified_mail_is_remembered():
     assert state.unverified == frozenset({"<x@evil>"})
 
 
+def test_a_forged_follow_up_proposal_keeps_the_genuine_deadline_and_amount():
+    genuine = ev(
+        K.SELLER_PROPOSAL, 42, deadline="2026-11-25T07:59:00Z", amount="5.00", currency="USD"
+    )
+    forged = ev(
+        K.SELLER_PROPOSAL, 43, deadline="2027-01-30T07:59:00Z", amount="0.00", currency="USD",
+        authentic=False, message_id="<x@evil>",
+    )  # fmt: skip
+    state = fold(ORDER, [genuine, forged])
+    assert state.proposal_deadline == datetime(2026, 11, 25, 7, 59, tzinfo=UTC)
+    assert state.proposed_amount == ("5.00", "USD")
+    # The latest proposal is the forged one; the first was genuine.
+    assert not state.authentic(K.SELLER_PROPOSAL)
+    assert state.authentic(K.SELLER_PROPOSAL, first=True)
+
+
+def test_a_forged_protection_extension_moves_nothing():
+    events = [
+        ev(K.ORDER_SHIPPED, 3),
+        ev(K.PROTECTION_EXTENDED, 50, deadline="2027-06-01T00:00:00Z", authentic=False),
+    ]
+    assert fold(ORDER, events).protection_end is None
+
+
+@pytest.mark.parametrize("order", [(True, False), (False, True)])
+def test_two_mails_of_one_kind_at_one_time_are_trusted_only_if_both_are(order):
+    events = [
+        ev(K.SELLER_PROPOSAL, 42, authentic=a, message_id=f"<{i}@x>") for i, a in enumerate(order)
+    ]
+    state = fold(ORDER, events)
+    assert not state.authentic(K.SELLER_PROPOSAL)
+    assert not state.authentic(K.SELLER_PROPOSAL, first=True)
+
+
 def test_parcel_stage_only_moves_forward():
     events = [
         ev(K.PARCEL_UPDATE, 9, parcel_id="LP1", stage="in_country"),
@@ -141,7 +175,7 @@ def test_parcel_stage_only_moves_forward():
 
 KINDS = [k for k in Kind if k not in (K.PROMOTION, K.UNRECOGNIZED, K.NOT_ALIEXPRESS)]
 event_strategy = st.builds(
-    lambda kind, day, parcel, partial, amount: ev(
+    lambda kind, day, parcel, partial, amount, authentic: ev(
         kind,
         day,
         parcel_id=parcel,
@@ -150,12 +184,14 @@ event_strategy = st.builds(
         currency="USD" if amount else None,
         stage="customs" if kind is K.PARCEL_UPDATE else None,
         deadline="2026-12-04T07:59:00Z" if kind is K.SELLER_PROPOSAL else None,
+        authentic=authentic,
     ),
     st.sampled_from(KINDS),
     st.integers(0, 5),  # few days: many ties, the hard case for order-independence
     st.sampled_from([None, "LP1", "LP2"]),
     st.booleans(),
     st.sampled_from([None, "0.00", "23.40"]),
+    st.booleans(),  # a forged and a genuine mail of one kind at one time: another hard case
 )
 
 
