@@ -281,6 +281,7 @@ class ImapSource:
                 session.logout()
                 raise
             watch.session = session
+            log.info("idle_armed", folder_index=self._index(watch))
         return watch.session
 
     def _failed(self, watch: _Watch, err: ImapError) -> None:

@@ -33,12 +33,16 @@ from daemon.imap.errors import ImapAuthError, ImapError, ImapReplyError
 from daemon.notify import notify, watchdog_interval
 from daemon.pipeline import evaluate, open_disputes
 from daemon.settings import Settings, parse_clock, parse_quiet_hours
-from daemon.store import Store
+from daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
 RULES_EVERY_SECONDS = 60
 # SIGTERM ends the daemon within this long, whatever the channels and the server are doing.
 STOP_SECONDS = 10.0
+# How long a stop waits for messages in progress to finish before breaking them off: a send
+# broken off after the server took the message but before it was recorded goes out again
+# after the restart, so a send that is merely slow is left to end.
+SEND_GRACE_SECONDS = 3.0
 # Syncs in a row whose server answers could not be used before the user is told.
 REPLY_FAILURES_BEFORE_ALERT = 3
 
@@ -149,12 +153,21 @@ class Runner:
             self.shutdown()
 
     def shutdown(self) -> None:
-        """End the delivery workers (a send in progress is broken off) and close the sources."""
+        """End the delivery workers and close the sources, within STOP_SECONDS in all.
+
+        A message being sent gets SEND_GRACE_SECONDS to finish and be recorded; one still
+        hanging then is broken off, and stays due for the next start.
+        """
         workers, self.workers = self.workers, []
         for worker in workers:
             worker.stop()
-        deadline = time.monotonic() + STOP_SECONDS / 2
-        for worker in workers:
+        grace = time.monotonic() + SEND_GRACE_SECONDS
+        busy = [w for w in workers if not w.join(max(0.0, grace - time.monotonic()))]
+        for worker in busy:
+            log.warning("delivery_broken_off", channel=worker.channel.name)
+            worker.abort()
+        deadline = time.monotonic() + STOP_SECONDS / 5
+        for worker in busy:
             if not worker.join(max(0.0, deadline - time.monotonic())):
                 log.warning("delivery_worker_still_busy", channel=worker.channel.name)
         for source in self.sources:
@@ -174,7 +187,7 @@ class Runner:
         interval = watchdog_interval()
         if interval:
             scheduler.every(max(1, int(interval))).seconds.do(notify, "WATCHDOG=1")
-        run_started(self.store, self.clock())
+        self._guarded(run_started, self.store, self.clock())
         self._sync_wanted = True
         ready = False
         while not self.stop.is_set():
@@ -199,7 +212,18 @@ class Runner:
     def _want_sync(self) -> None:
         self._sync_wanted = True
 
+    def _guarded(self, job: Callable[..., object], *args: object) -> None:
+        """Run a scheduled job; a store that cannot be written (a full disk) is logged and the
+        job runs again on its next turn, instead of ending the daemon."""
+        try:
+            job(*args)
+        except StoreError as err:
+            log.error("store_failed", job=getattr(job, "__name__", "job"), error=str(err))
+
     def _rules_job(self) -> None:
+        self._guarded(self._rules)
+
+    def _rules(self) -> None:
         now = self.clock()
         zone = self.settings.zone()
         added = evaluate(self.store, now, self.settings.policy())
@@ -238,6 +262,13 @@ class Runner:
         except (ImapError, OSError) as err:
             delay = self.backoff.network_failure()
             log.warning("sync_failed", error=type(err).__name__, retry_in=round(delay, 1))
+            self._retry_at = time.monotonic() + delay
+            return False
+        except StoreError as err:
+            # The state database cannot be written (a full disk): nothing is lost, since mail
+            # not recorded stays above the folder's saved UID and is fetched again; retried.
+            delay = self.backoff.network_failure()
+            log.error("store_failed", job="sync", error=str(err), retry_in=round(delay, 1))
             self._retry_at = time.monotonic() + delay
             return False
         self.backoff.success()

@@ -15,6 +15,7 @@ from daemon.settings import Settings
 from daemon.sources_local import LocalMailbox
 from daemon.store import Store
 from parsers import AuthPolicy
+from tests.support import disk_full, wait_until
 
 MAILBOX = Path(__file__).resolve().parent.parent / "examples" / "mailbox"
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -96,3 +97,40 @@ def test_stop_interrupts_a_long_wait(tmp_path):
     stop.set()
     thread.join(2)
     assert not thread.is_alive()
+
+
+class FullDiskOnce:
+    """The demo mailbox, whose first sync finds the state store's disk full."""
+
+    def __init__(self) -> None:
+        self.inner = LocalMailbox(MAILBOX, AuthPolicy())
+        self.name = self.inner.name
+        self.calls = 0
+
+    def sync(self, store: Store, now: datetime) -> int:
+        self.calls += 1
+        if self.calls > 1:
+            return self.inner.sync(store, now)
+        with disk_full():
+            return self.inner.sync(store, now)
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def test_a_full_disk_is_waited_out_not_fatal(tmp_path, capsys):
+    # capsys: log lines go to memory, as they go to the journal (a pipe) in service.
+    out = io.StringIO()
+    source = FullDiskOnce()
+    stop, thread = start(tmp_path, [source], out, Backoff(start=0.01, cap=0.01))
+    try:
+        assert wait_until(lambda: "The seller made a proposal" in out.getvalue(), 30)
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(5)
+    assert source.calls >= 2
+    assert "store_failed" in capsys.readouterr().out

@@ -49,9 +49,12 @@ class DeliveryWorker:
         self._wake.set()
 
     def stop(self) -> None:
-        """Stop after the message in progress, which is broken off if it hangs."""
+        """Stop after the message in progress, which is left to finish (see `abort`)."""
         self._stop.set()
         self._wake.set()
+
+    def abort(self) -> None:
+        """Break off the message in progress: its channel hangs past the stop's grace."""
         self.channel.abort()
 
     def join(self, seconds: float) -> bool:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 
 import structlog
 
 from daemon.alerts.channel import Channel, ChannelError, Outgoing
 from daemon.pipeline import decision_of
-from daemon.store import Store
+from daemon.store import Store, StoreError
 from rules.decide import Decision
 
 log = structlog.get_logger("aliwatch")
@@ -55,6 +55,9 @@ class Outbox:
     channels: Sequence[Channel]
     zone: tzinfo
     quiet: tuple[time, time] | None = None
+    # (alert key, channel) sent but not yet marked sent: the store failed right after the send
+    # (a full disk). Marked before anything else is sent, and never sent again meanwhile.
+    unrecorded: set[tuple[str, str]] = field(default_factory=set)
 
     def deliver(self, now: datetime) -> int:
         """Fan new alerts out, send every delivery that is due; the number sent ("did work")."""
@@ -64,8 +67,11 @@ class Outbox:
     def send_due(self, now: datetime, stop: threading.Event | None = None) -> int:
         """Send every delivery due on these channels, oldest first; the number sent.
 
-        Stops between two messages once `stop` is set: what was not sent stays due.
+        Stops between two messages once `stop` is set: what was not sent stays due. A send the
+        store could not record is recorded first on the next call; until that works nothing
+        else is sent (StoreError), so a failing store never makes a message go out twice.
         """
+        self._record_unrecorded(now)
         by_name = {channel.name: channel for channel in self.channels}
         quiet = in_quiet_hours(now, self.zone, self.quiet)
         down: set[str] = set()  # a channel that failed this pass is not tried again in it
@@ -73,7 +79,10 @@ class Outbox:
         for delivery in self.store.due_deliveries(list(by_name), now):
             if stop is not None and stop.is_set():
                 break
-            if delivery.channel in down:
+            if (
+                delivery.channel in down
+                or (delivery.alert.key, delivery.channel) in self.unrecorded
+            ):
                 continue
             decision = decision_of(delivery.alert.payload, delivery.alert.key)
             if quiet and not breaks_through(decision, now):
@@ -97,7 +106,20 @@ class Outbox:
                     error=str(err),
                 )
                 continue
-            if self.store.delivered(delivery.alert.key, channel.name, now):
+            try:
+                recorded = self.store.delivered(delivery.alert.key, channel.name, now)
+            except StoreError:
+                self.unrecorded.add((delivery.alert.key, channel.name))
+                log.warning("alert_sent_unrecorded", channel=channel.name, rule=decision.rule)
+                raise
+            if recorded:
                 sent += 1
                 log.info("alert_sent", channel=channel.name, rule=decision.rule)
         return sent
+
+    def _record_unrecorded(self, now: datetime) -> None:
+        """Mark sent what went out while the store could not; StoreError if it still cannot."""
+        for key, channel in sorted(self.unrecorded):
+            self.store.delivered(key, channel, now)
+            self.unrecorded.discard((key, channel))
+            log.info("alert_sent_recorded_late", channel=channel)

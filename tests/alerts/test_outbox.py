@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -11,8 +12,9 @@ from daemon.alerts.email_channel import EmailChannel
 from daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
 from daemon.pipeline import payload
 from daemon.settings import Settings
-from daemon.store import Store
+from daemon.store import Store, StoreError
 from rules.decide import Decision
+from tests.support import disk_full
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
@@ -147,3 +149,35 @@ def test_a_channel_that_crashes_is_retried_like_a_failed_one_and_the_others_go_o
     Outbox(store, [broken, fine], UTC).deliver(NOW)
     assert fine.sent == [key]
     assert store.deliveries_of(key)["broken"] == ("pending", 1)
+
+
+class FillsTheDisk(Recording):
+    """Sends, and then the disk is full: the send went out but cannot be recorded."""
+
+    def __init__(self, name: str, stack: ExitStack) -> None:
+        super().__init__(name)
+        self.stack: ExitStack | None = stack
+
+    def send(self, alert: Outgoing) -> None:
+        super().send(alert)
+        if self.stack is not None:
+            self.stack.enter_context(disk_full())
+
+
+def test_a_send_the_store_cannot_record_is_never_sent_again(store, capsys):
+    # capsys: log lines go to memory, as they go to the journal (a pipe) in service.
+    first, second = add(store), add(store, due=timedelta(days=8))
+    with ExitStack() as stack:
+        channel = FillsTheDisk("a", stack)
+        outbox = Outbox(store, [channel], UTC)
+        store.fan_out(["a"], NOW)
+        with pytest.raises(StoreError):
+            outbox.send_due(NOW)
+        assert len(channel.sent) == 1  # the disk filled up right after the first send
+        with pytest.raises(StoreError):  # still full: nothing more goes out meanwhile
+            outbox.send_due(NOW + timedelta(minutes=1))
+        assert len(channel.sent) == 1
+    channel.stack = None  # the disk has room again
+    assert outbox.send_due(NOW + timedelta(minutes=2)) == 1  # only the second alert
+    assert sorted(channel.sent) == sorted([first, second])
+    assert {store.alert(k).state for k in (first, second)} == {"sent"}

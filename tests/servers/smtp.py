@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import subprocess
@@ -25,12 +26,16 @@ class Recorder:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.arrived = threading.Condition()
+        # A slow server: the mail is taken at once, the "250 OK" given this much later.
+        self.answer_after = 0.0
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.arrived:
             self.messages.append(message)  # type: ignore[arg-type]
             self.arrived.notify_all()
+        if self.answer_after:
+            await asyncio.sleep(self.answer_after)
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float) -> bool:
