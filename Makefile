@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest system-packages bench bench-parse bench-idle clean
+.PHONY: demo test lint typecheck pytest system-packages bench bench-parse bench-idle faults clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian/Ubuntu run 'sudo apt-get install python3-venv'"; exit 1; }
@@ -52,6 +52,12 @@ bench-parse: $(STAMP)
 # 200 mails appended during IDLE at random gaps, each timed to its event, on Dovecot and Cyrus.
 bench-idle: $(STAMP) system-packages
 	$(BIN)/python benchmarks/bench_idle.py
+
+# The randomized fault harness over 100 seeds (RELIABILITY.md); FAULTS_ARGS="--seed 17 -v"
+# replays one seed with its timeline.
+FAULTS_ARGS ?=
+faults: $(STAMP) system-packages
+	$(BIN)/python benchmarks/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

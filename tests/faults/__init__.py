@@ -1,0 +1,1 @@
+"""A randomized fault harness for `aliwatch run` on the real servers (see harness.py)."""
