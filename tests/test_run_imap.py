@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.servers.cyrus import Cyrus, ImapServer
+from tests.support import log_has, wait_until
 
 pytestmark = pytest.mark.real_server
 
@@ -57,41 +58,34 @@ def test_run_once_backfills_the_folder_and_alerts(imap_server, tmp_path):
     assert imap_server.password not in result.stdout + result.stderr
 
 
+def _read(process: subprocess.Popen[str]) -> tuple[list[str], list[str]]:
+    """The process's stdout and stderr lines, collected as they come."""
+    out: list[str] = []
+    log: list[str] = []
+    for stream, lines in ((process.stdout, out), (process.stderr, log)):
+        threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
+    return out, log
+
+
+def _printed(lines: list[str], text: str) -> Callable[[], bool]:
+    return lambda: any(text in line for line in lines)
+
+
 def test_a_proposal_arriving_during_idle_is_alerted(imap_server, tmp_path):
     imap_server.recreate_folder("idle")
     env = env_for(imap_server, tmp_path, "idle")
     process = subprocess.Popen(
         [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    out, log = _read(process)
     try:
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
-        reader.start()
-        time.sleep(3)  # the first (empty) sync, then IDLE
+        assert wait_until(log_has(log, "idle_armed"), 30)  # the first (empty) sync, then IDLE
         imap_server.append("idle", PROPOSAL_MAIL.read_bytes())
-        for _ in range(300):  # a functional bound (30 s), not a timing target: see make bench
-            if any(PROPOSAL in line for line in lines):
-                break
-            time.sleep(0.1)
-        assert any(PROPOSAL in line for line in lines)
+        # A functional bound (30 s), not a timing target: see make bench-idle.
+        assert wait_until(_printed(out, PROPOSAL), 30)
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
-
-
-def _lines_of(process: subprocess.Popen[str]) -> list[str]:
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    return lines
-
-
-def _wait_for(lines: list[str], text: str, seconds: float) -> bool:
-    for _ in range(int(seconds * 10)):
-        if any(text in line for line in lines):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_daemon_survives_a_server_restart_during_idle(imap_server, tmp_path):
@@ -100,12 +94,12 @@ def test_the_daemon_survives_a_server_restart_during_idle(imap_server, tmp_path)
     process = subprocess.Popen(
         [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    lines = _lines_of(process)
+    out, log = _read(process)
     try:
-        time.sleep(3)  # first sync done, now in IDLE
+        assert wait_until(log_has(log, "idle_armed"), 30)  # first sync done, now in IDLE
         imap_server.restart()
         imap_server.append("restart", PROPOSAL_MAIL.read_bytes())
-        assert _wait_for(lines, PROPOSAL, 60)  # reconnects with backoff, syncs by UID
+        assert wait_until(_printed(out, PROPOSAL), 60)  # reconnects with backoff, syncs by UID
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
@@ -155,10 +149,7 @@ def test_a_server_restart_during_a_fetch_loses_and_duplicates_nothing(imap_serve
                 break
         reader = threading.Thread(target=lambda: log.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
         reader.start()
-        for _ in range(600):
-            if _counts(tmp_path / "aliwatch.db")[0] == total:
-                break
-            time.sleep(0.1)
+        wait_until(lambda: _counts(tmp_path / "aliwatch.db")[0] == total, 60)
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

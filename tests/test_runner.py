@@ -81,10 +81,7 @@ def test_three_refused_logins_alert_the_user_once(tmp_path):
     source = RefusedLogin()
     fast = Backoff(start=0.01, cap=0.01, auth_wait=0.2)
     stop, thread = start(tmp_path, [source], out, fast)
-    waited = threading.Event()
-    for _ in range(200):  # at most 10 s
-        if source.calls >= 5 or waited.wait(0.05):
-            break
+    wait_until(lambda: source.calls >= 5, 10)
     stop.set()
     thread.join(5)
     assert out.getvalue().count("aliwatch cannot log in to your mailbox") == 1
@@ -92,8 +89,10 @@ def test_three_refused_logins_alert_the_user_once(tmp_path):
 
 
 def test_stop_interrupts_a_long_wait(tmp_path):
-    stop, thread = start(tmp_path, [LocalMailbox(MAILBOX, AuthPolicy())], io.StringIO())
-    threading.Event().wait(1.0)  # the first pass, then a long wait for the next
+    out = io.StringIO()
+    stop, thread = start(tmp_path, [LocalMailbox(MAILBOX, AuthPolicy())], out)
+    # The first pass has delivered its alert; a wait of ALIWATCH_POLL_SECONDS follows.
+    assert wait_until(lambda: "The seller made a proposal" in out.getvalue(), 30)
     stop.set()
     thread.join(2)
     assert not thread.is_alive()
