@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
@@ -13,13 +14,18 @@ from daemon.commands import CommandError, open_store
 from daemon.imap import ImapConfigError, ImapSession
 from daemon.imap_source import ImapSource
 from daemon.logs import configure
+from daemon.notify import notify
 from daemon.runner import Runner, Source, install_signal_handlers, utc_now
 from daemon.secrets import imap_password, oauth2_token
 from daemon.settings import Settings
 from daemon.sources_local import LocalMailbox
+from daemon.store import Store, StoreFullError
 from parsers import AuthPolicy
 
 log = structlog.get_logger("aliwatch")
+# Started while the database's disk is full, `run` tries again this often at most (doubling
+# from 1 s): room usually comes back, and ending would only have systemd start it again.
+STORE_FULL_RETRY_MAX = 60.0
 
 
 class SettingsError(CommandError):
@@ -70,12 +76,39 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
     except ChannelSetupError as err:
         raise SettingsError(str(err)) from err
     log.info("channels", names=[channel.name for channel in channels])
-    with open_store(settings) as store:
-        runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
-        if once:
+    if once:
+        with open_store(settings) as store:
+            runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
             new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")
             return 0
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    opened = _open_store_when_there_is_room(settings, stop)
+    if opened is None:
+        log.info("stopped")
+        return 0
+    with opened as store:
+        runner = Runner(settings, store, sources, out, clock=clock, channels=channels, stop=stop)
         install_signal_handlers(runner.stop, runner.abort_io)
         runner.run()
     return 0
+
+
+def _open_store_when_there_is_room(settings: Settings, stop: threading.Event) -> Store | None:
+    """The store, once its file system has room to open it; None when stopped meanwhile."""
+    delay = 1.0
+    while True:
+        try:
+            return open_store(settings)
+        except StoreFullError as err:
+            log.error(
+                "store_full",
+                error=str(err),
+                retry_in=delay,
+                fix="free space on the file system holding ALIWATCH_DB_PATH",
+            )
+            notify("STATUS=waiting for room on the disk of the state database")
+            if stop.wait(delay):
+                return None
+            delay = min(delay * 2, STORE_FULL_RETRY_MAX)

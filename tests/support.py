@@ -1,12 +1,18 @@
-"""What tests share besides the servers (tests/servers/): waiting on a condition, a full disk."""
+"""What tests share besides the servers (tests/servers/): waiting on a condition, full disks."""
 
 from __future__ import annotations
 
+import errno
+import os
 import resource
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 
 def wait_until(condition: Callable[[], object], seconds: float, every: float = 0.05) -> bool:
@@ -44,3 +50,41 @@ def disk_full() -> Iterator[None]:
         yield
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+@contextmanager
+def small_tmpfs(folder: Path, size: str = "2m") -> Iterator[Path]:
+    """A tmpfs of its own at `folder`: a file system that really fills up (ENOSPC).
+
+    Needs root (CI runs as root); elsewhere the test is skipped, under CI=true it fails.
+    """
+    folder.mkdir(mode=0o700, exist_ok=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+        capture_output=True, text=True, check=False, timeout=30,
+    )  # fmt: skip
+    if result.returncode != 0:
+        reason = f"cannot mount a tmpfs: {result.stderr.strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true runs as root)")
+        pytest.skip(reason)
+    try:
+        yield folder
+    finally:
+        if subprocess.run(["umount", str(folder)], check=False, timeout=30).returncode != 0:
+            subprocess.run(["umount", "-l", str(folder)], check=False, timeout=30)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system of `folder` to the last byte; the filler file, to delete for room."""
+    filler = folder / "filler"
+    chunk = b"\0" * (1 << 16)
+    with filler.open("ab", buffering=0) as out:
+        while chunk:
+            try:
+                out.write(chunk)
+            except OSError as err:
+                if err.errno != errno.ENOSPC:
+                    raise
+                chunk = chunk[: len(chunk) // 2]
+    return filler

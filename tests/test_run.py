@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import log_has, wait_until
+from tests.support import fill, log_has, small_tmpfs, wait_until
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
@@ -116,3 +116,50 @@ def test_sigterm_stops_the_loop_promptly_with_exit_code_0(env):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_started_on_a_full_disk_it_waits_for_room_then_works(env, tmp_path):
+    with small_tmpfs(tmp_path / "store") as store:
+        env["ALIWATCH_DB_PATH"] = str(store / "aliwatch.db")
+        filler = fill(store)
+        process = subprocess.Popen(
+            [ALIWATCH, "run", "--now", NOW], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        out: list[str] = []
+        log: list[str] = []
+        for stream, lines in ((process.stdout, out), (process.stderr, log)):
+            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
+        try:
+            # Said, with the setting to look at, and still running: not an exit for systemd
+            # to restart into the same full disk.
+            assert wait_until(log_has(log, "store_full", "ALIWATCH_DB_PATH"), 30)
+            assert process.poll() is None
+            filler.unlink()
+            assert wait_until(lambda: any(PROPOSAL in line for line in out), 90)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def test_a_stop_while_waiting_for_room_is_prompt(env, tmp_path):
+    with small_tmpfs(tmp_path / "store") as store:
+        env["ALIWATCH_DB_PATH"] = str(store / "aliwatch.db")
+        fill(store)
+        process = subprocess.Popen(
+            [ALIWATCH, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        log: list[str] = []
+        threading.Thread(target=log.extend, args=(process.stderr,), daemon=True).start()
+        try:
+            assert wait_until(log_has(log, "store_full"), 30)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()

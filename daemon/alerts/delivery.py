@@ -63,19 +63,24 @@ class DeliveryWorker:
         return not self._thread.is_alive()
 
     def _run(self) -> None:
-        try:
-            with Store.open(self._db_path) as store:
-                outbox = Outbox(store, [self.channel], self._zone, self._quiet)
-                while not self._stop.is_set():
-                    self._wake.wait(RETRY_FIRST.total_seconds())
-                    self._wake.clear()
-                    if self._stop.is_set():
-                        break
-                    try:
-                        outbox.send_due(self._clock(), self._stop)
-                    except StoreError as err:  # the main loop reports the database; go on
-                        log.warning(
-                            "delivery_store_error", channel=self.channel.name, error=str(err)
-                        )
-        except StoreError as err:
-            log.error("delivery_worker_failed", channel=self.channel.name, error=str(err))
+        # Sent but not yet recorded (the store failed in between): kept across reopenings.
+        unrecorded: set[tuple[str, str]] = set()
+        while not self._stop.is_set():
+            try:
+                with Store.open(self._db_path) as store:
+                    self._serve(Outbox(store, [self.channel], self._zone, self._quiet, unrecorded))
+                return
+            except StoreError as err:  # cannot open it (a full disk): try again later
+                log.error("delivery_store_error", channel=self.channel.name, error=str(err))
+                self._stop.wait(RETRY_FIRST.total_seconds())
+
+    def _serve(self, outbox: Outbox) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(RETRY_FIRST.total_seconds())
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                outbox.send_due(self._clock(), self._stop)
+            except StoreError as err:  # the main loop reports the database; go on
+                log.warning("delivery_store_error", channel=self.channel.name, error=str(err))

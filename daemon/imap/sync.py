@@ -19,7 +19,7 @@ import structlog
 
 from daemon.imap.errors import ImapError, ImapReplyError
 from daemon.imap.recognition import recognise_all
-from daemon.store import MailKey, MailStatus, Store, StoreError
+from daemon.store import MailKey, MailStatus, Store, StoreError, StoreFullError
 from parsers import AuthPolicy
 from parsers.attachments import STRIP_ABOVE
 from parsers.event import Event, Kind
@@ -297,12 +297,15 @@ class _Recorder:
         error: str | None,
     ) -> None:
         """Record one mail (`digest`: the sha256 of its bytes); if that fails, record it as failed
-        instead (a second failure raises)."""
+        instead (a second failure raises). A full disk is not the mail's fault: it raises, the
+        batch is undone and the mail fetched again once there is room."""
         try:
             if self.store.record(
                 key, event, raw_digest=digest, status=status, error=error, now=self.now
             ):
                 self.report.new_events += 1
+        except StoreFullError:
+            raise
         except StoreError as err:
             self.store.record(
                 key, None, raw_digest=digest, status="failed", error=f"store: {err}", now=self.now

@@ -1,7 +1,7 @@
 """The SQLite state store: mails examined, events, orders, parcels, disputes, alerts and marks."""
 
 from daemon.store.alerts import Alert, AlertState
-from daemon.store.errors import NotInStoreError, StoreError
+from daemon.store.errors import NotInStoreError, StoreError, StoreFullError
 from daemon.store.mails import MailKey, MailStatus
 from daemon.store.marks import Acks
 from daemon.store.orders import Dispute
@@ -18,5 +18,6 @@ __all__ = [
     "NotInStoreError",
     "Store",
     "StoreError",
+    "StoreFullError",
     "StoredMail",
 ]

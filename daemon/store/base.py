@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from daemon.store.errors import StoreError
+from daemon.store.errors import wrapped
 
 
 class Connected:
@@ -42,14 +42,14 @@ class Connected:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as err:
-            raise StoreError(f"cannot start a write: {err}") from err
+            raise wrapped("cannot start a write", err) from err
         try:
             yield self._db
             self._db.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
             if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"write failed: {exc}") from exc
+                raise wrapped("write failed", exc) from exc
             raise
 
     @contextmanager
@@ -57,7 +57,7 @@ class Connected:
         try:
             self._db.execute("SAVEPOINT write")
         except sqlite3.Error as err:
-            raise StoreError(f"cannot start a write: {err}") from err
+            raise wrapped("cannot start a write", err) from err
         try:
             yield
             self._db.execute("RELEASE write")
@@ -66,9 +66,9 @@ class Connected:
                 self._db.execute("ROLLBACK TO write")
                 self._db.execute("RELEASE write")
             except sqlite3.Error as err:
-                raise StoreError(f"cannot roll back: {err}") from err
+                raise wrapped("cannot roll back", err) from err
             if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"write failed: {exc}") from exc
+                raise wrapped("write failed", exc) from exc
             raise
 
     def _rollback(self) -> None:
@@ -76,11 +76,11 @@ class Connected:
             try:
                 self._db.execute("ROLLBACK")
             except sqlite3.Error as err:
-                raise StoreError(f"cannot roll back: {err}") from err
+                raise wrapped("cannot roll back", err) from err
 
     def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         """All rows of one query."""
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as err:
-            raise StoreError(f"read failed: {err}") from err
+            raise wrapped("read failed", err) from err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from daemon.store.errors import StoreError
+from daemon.store.errors import StoreError, wrapped
 
 # Migration N (1-based) is MIGRATIONS[N - 1]. Append only: never edit one that has shipped.
 MIGRATIONS: tuple[str, ...] = (
@@ -174,7 +174,7 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
             _apply(db, number)
         return version(db)
     except sqlite3.Error as err:
-        raise StoreError(f"cannot migrate the database: {err}") from err
+        raise wrapped("cannot migrate the database", err) from err
 
 
 def _apply(db: sqlite3.Connection, number: int) -> None:

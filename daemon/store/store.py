@@ -9,7 +9,7 @@ from types import TracebackType
 
 from daemon.store.alerts import Alerts
 from daemon.store.deliveries import Deliveries
-from daemon.store.errors import StoreError
+from daemon.store.errors import StoreError, wrapped
 from daemon.store.mails import MailLog
 from daemon.store.marks import Marks
 from daemon.store.migrations import migrate
@@ -38,7 +38,7 @@ class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
             _touch_private(path)
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
-            raise StoreError(f"cannot open the database {path}: {err}") from err
+            raise wrapped(f"cannot open the database {path}", err) from err
         try:
             _configure(db, path)
             migrate(db)
@@ -54,7 +54,7 @@ class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
         try:
             self._db.close()
         except sqlite3.Error as err:
-            raise StoreError(f"cannot close the database: {err}") from err
+            raise wrapped("cannot close the database", err) from err
 
     def __enter__(self) -> Store:
         return self
@@ -104,6 +104,6 @@ def _configure(db: sqlite3.Connection, path: Path) -> None:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000):d}")
     except sqlite3.Error as err:
-        raise StoreError(f"cannot open the database {path}: {err}") from err
+        raise wrapped(f"cannot open the database {path}", err) from err
     if str(mode).lower() != "wal":
         raise StoreError(f"the database {path} cannot use WAL mode (journal mode {mode})")
