@@ -252,8 +252,9 @@ class ImapSource:
                         return True
                 except ImapError as err:
                     self._failed(watch, err)
-                    stop.wait(min(max(0.0, deadline - time.monotonic()), IDLE_RETRY_WAIT))
-                    return True
+                    if not armed:  # could not even connect: give the server a moment
+                        stop.wait(min(max(0.0, deadline - time.monotonic()), IDLE_RETRY_WAIT))
+                    return True  # sync now: mail it should have announced may be waiting
                 watch.failures = 0
             if time.monotonic() >= deadline:
                 return False
