@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
@@ -110,7 +111,7 @@ class Anonymized:
 def _decoded_header(value: str) -> str:
     try:
         return str(make_header(decode_header(value)))
-    except (ValueError, LookupError, UnicodeError):
+    except (MessageError, ValueError, LookupError, UnicodeError):
         return value
 
 

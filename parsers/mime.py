@@ -62,13 +62,29 @@ def clean_header(value: str) -> str:
     """One line: control characters (CR/LF from encoded words too) become spaces."""
     if value.isprintable() and "  " not in value:
         return value.strip()  # the common case, without two regex passes
-    return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
+    return _SPACES.sub(" ", _CONTROL.sub(" ", valid_text(value))).strip()
+
+
+def valid_text(text: str) -> str:
+    """`text` with no lone surrogates, which no UTF-8 writer (the store, SMTP) accepts.
+
+    The stdlib keeps undecodable 8-bit header bytes as surrogate escapes (recovered here as UTF-8
+    where they are UTF-8); an encoded word in UTF-16 may decode to half a pair (becomes U+FFFD).
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
 
 
 # The stdlib header parser raises these on hostile headers (AttributeError: a Group where an
 # Address was expected, found by tests/test_fuzz.py).
 _HEADER_ERRORS = (
-    email_errors.HeaderParseError,
+    email_errors.MessageError,  # HeaderParseError; CharsetError for a charset that is no name
     ValueError,
     IndexError,
     TypeError,
@@ -203,10 +219,7 @@ _HANDED = _WANTED | {
 
 def _raw_str(value: object) -> str:
     text = str(value)
-    if text.isascii():
-        return text
-    # compat32 keeps undecodable 8-bit header bytes as surrogate escapes: recover them as UTF-8.
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text if text.isascii() else valid_text(text)
 
 
 def _decode_part(part: Message) -> str:

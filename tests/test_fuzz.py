@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from email import message_from_bytes, policy
@@ -38,7 +39,8 @@ def _check(raw: bytes) -> None:
         return
     data = event.to_json()
     assert data["kind"] in KINDS
-    json.dumps(data)
+    # As the store writes it (daemon/store/codec.py): a lone surrogate would raise there.
+    json.dumps(data, ensure_ascii=False).encode("utf-8")
     for name in ("subject", "message_id", "sender"):
         assert data[name] is None or not _CONTROL.search(data[name]), name
 
@@ -88,6 +90,28 @@ def test_bad_charsets_never_raise(raw, charset):
 def test_broken_boundaries_never_raise(raw, boundary):
     value = b'boundary="' + boundary + b'"'
     _check(re.sub(rb'boundary="?([^";\r\n]+)"?', lambda _: value, raw, count=1))
+
+
+@FUZZ
+@given(
+    st.sampled_from(["utf-8", "utf-16", "utf-7", "iso-8859-1", "x-unknown", "\xfftf-8"]),
+    st.binary(max_size=60),
+    st.binary(max_size=30),
+)
+def test_undecodable_sender_names_become_text_a_store_can_write(charset, encoded, raw8):
+    """Undecodable bytes in the From display name (found by make fuzz, where the store then
+    refused the event's sender) come out as valid text, whether encoded words or raw 8-bit."""
+    word = b"=?" + charset.encode("latin-1") + b"?b?" + base64.b64encode(encoded) + b"?="
+    name = word + b" " + raw8.replace(b"\r", b"").replace(b"\n", b"").replace(b'"', b"")
+    _check(SEED.replace(b"From: AliExpress <", b'From: "' + name + b'" <', 1))
+    relayed = b"transaction_at_notice_aliexpress_com_ab12cd34ef_5678gh90@privaterelay.appleid.com"
+    _check(
+        SEED.replace(
+            b"From: AliExpress <transaction@notice.aliexpress.com>",
+            b"From: " + name + b" <" + relayed + b">",
+            1,
+        )
+    )
 
 
 @FUZZ

@@ -9,7 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email import message_from_bytes
-from email.errors import HeaderParseError
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
@@ -37,7 +37,8 @@ BODY_BATCH_BYTES = 8 * 1024 * 1024
 MAX_MAIL_BYTES = 64 * 1024 * 1024
 # Recorded without an event, as the file pipeline does: examined, never fetched again.
 _IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
-_HEADER_ERRORS = (HeaderParseError, ValueError, LookupError, UnicodeError, TypeError, IndexError)
+# MessageError: HeaderParseError, and CharsetError for an encoded word's charset that is no name.
+_HEADER_ERRORS = (MessageError, ValueError, LookupError, UnicodeError, TypeError, IndexError)
 
 log = structlog.get_logger(__name__)
 

@@ -39,3 +39,18 @@ def test_precheck_lets_forwards_and_relays_through(header):
 
 def test_precheck_turns_away_a_newsletter():
     assert not sync._worth_parsing(b"From: news@shop.example\r\nSubject: Weekly deals 12\r\n")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        b"=?\xfftf-8?q?Bestellung?=",
+        b"=?utf-8?B?####?=",
+        b"=?" + b"a" * 500 + b"?q?x?=",
+        b"=?utf-16?b?2D3eAA==?=",
+    ],
+)
+def test_a_broken_encoded_word_is_no_error(subject):
+    """A charset that is no name made the stdlib raise CharsetError, ending `run` (make fuzz)."""
+    header = b"From: =?\xff?q?x?= <a@shop.example>\r\nSubject: Fwd: " + subject + b"\r\n"
+    assert sync.is_candidate(header)
