@@ -145,15 +145,48 @@ def _simple_utf8_words(value: str) -> str | None:
 
 def _address(raw: str) -> tuple[str | None, str]:
     """The first address of a From header and its display name (RFC 5322 section 3.4)."""
+    unfolded = _FOLD.sub("", raw)
     try:
-        header = policy.default.header_factory("from", _FOLD.sub("", raw))
+        header = policy.default.header_factory("from", unfolded)
         if isinstance(header, AddressHeader):
             for addr in header.addresses:
-                if addr.addr_spec and "@" in addr.addr_spec:
+                if "@" in addr.addr_spec and _stands_alone(addr.addr_spec, unfolded):
                     return clean_header(addr.addr_spec).lower(), clean_header(addr.display_name)
     except _HEADER_ERRORS:
-        return None, ""
+        pass
+    # A display name no parser can read (8-bit garbage, broken encoded words) hides the
+    # angle-addr that ends a name-addr (RFC 5322 section 3.4): read that, so the mail is still
+    # known by its sender (make fuzz found such mail dropped as not AliExpress).
+    last = _LAST_ADDRESS.search(unfolded)
+    if last is not None:
+        return clean_header(last.group(1) or last.group(2)).lower(), ""
     return None, ""
+
+
+# The address that ends a From header: in angle brackets, or bare after a space.
+_LAST_ADDRESS = re.compile(
+    r"(?:<[ \t]*([^<>@\s]+@[^<>@\s]+?)[ \t]*>|(?:^|\s)([^<>@\s\"]+@[^<>@\s\"]+))[ \t]*$"
+)
+
+
+def _sender(parsed: list[tuple[str, str]], raw: str) -> tuple[str | None, str]:
+    """The From address and display name: mail-parser's reading (`parsed`) when it holds up,
+    else the stdlib's of the `raw` header (RFC 5322 section 3.4).
+
+    An address is never encoded (RFC 2047 section 5): one not written in the raw header as an
+    address came out of a decoded display name ("=?utf-8?q?a=0D=0ABcc:_x@evil.example?=", found
+    by make fuzz), and the stdlib reads the header instead.
+    """
+    if parsed and _stands_alone(parsed[0][1], _FOLD.sub("", raw)):
+        return clean_header(parsed[0][1]).lower(), clean_header(_decode("from", parsed[0][0] or ""))
+    return _address(raw)
+
+
+def _stands_alone(address: str, raw: str) -> bool:
+    """Whether `address` is written in the raw From header as an address: whole, between angle
+    brackets, spaces, commas or the ends, not inside a word."""
+    wanted = re.escape(address.strip().lower())
+    return re.search(rf"(?:^|[<\s,]){wanted}(?:$|[>\s,])", raw.lower()) is not None
 
 
 def _drop_hidden(markup: str, lowered: str) -> str:
@@ -307,12 +340,7 @@ def read_mail(raw: bytes) -> Mail:
     # read from the HTML either way.
     plain = "\n".join(plain_parts)[:MAX_TEXT]
     text = plain if plain.strip() or not raw_html else html_to_text(raw_html)
-    # mail-parser has already parsed From (RFC 5322 section 3.4); the stdlib only as fallback.
-    if senders:
-        from_address: str | None = clean_header(senders[0][1]).lower()
-        from_display = clean_header(_decode("from", senders[0][0] or ""))
-    else:
-        from_address, from_display = _address(first.get("from", ""))
+    from_address, from_display = _sender(senders, first.get("from", ""))
     return Mail(
         subject=clean_header(_decode("subject", first.get("subject", ""))),
         from_address=from_address,

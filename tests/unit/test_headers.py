@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from email import policy
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.mime import _decode, _simple_utf8_words
+from parsers.mime import _decode, _simple_utf8_words, read_mail
 
 
 def stdlib(value: str) -> str:
@@ -60,3 +61,34 @@ piece = st.one_of(
 def test_decoding_matches_policy_default(pieces, gaps):
     value = "".join(p + g for p, g in zip(pieces, gaps, strict=False)).strip()
     assert _decode("subject", value) == stdlib(value)
+
+
+BODY = b"\r\n\r\nIhre Bestellung 8200000000000001 wurde versandt.\r\n"
+
+
+def sender_of(from_value: bytes) -> str | None:
+    return read_mail(
+        b"From: " + from_value + b"\r\nSubject: Bestellung 8200000000000001" + BODY
+    ).from_address
+
+
+@pytest.mark.parametrize(
+    "from_value",
+    [
+        b'\xe0{\xfe\xe9\x1c\x06\xd2#F "AliExpress" <transaction@notice.aliexpress.com>',
+        b"=?utf-8*en?B?T3JkZXI=?= =?utf-16?b?2D3eAA==?= <transaction@notice.aliexpress.com>",
+        b"m\xa3\x08h\xa8: \x19\xd1 o\xce\xc8w: transaction@notice.aliexpress.com",
+        b"=?utf-8?q?a=0D=0ABcc:_x@evil.example?= <transaction@notice.aliexpress.com>",
+        b'=?utf-8?q?a=0D=0ABcc:_\xb2@evil.example?= =?E\xdfaaa?q?x?= "AliExpress"'
+        b" <transaction@notice.aliexpress.com>",
+    ],
+)
+def test_the_address_that_ends_from_survives_a_display_name_no_parser_reads(from_value):
+    """Garbage or a decoded "Bcc: x@evil" in the display name neither hides the sender nor
+    becomes it (make fuzz dropped such AliExpress mail as not AliExpress)."""
+    assert sender_of(from_value) == "transaction@notice.aliexpress.com"
+
+
+def test_a_plain_from_keeps_mail_parser_reading():
+    assert sender_of(b'"Shop, Inc." <Info@Shop.example>') == "info@shop.example"
+    assert sender_of(b"info@shop.example") == "info@shop.example"
