@@ -54,3 +54,9 @@ def test_a_broken_encoded_word_is_no_error(subject):
     """A charset that is no name made the stdlib raise CharsetError, ending `run` (make fuzz)."""
     header = b"From: =?\xff?q?x?= <a@shop.example>\r\nSubject: Fwd: " + subject + b"\r\n"
     assert sync.is_candidate(header)
+
+
+@pytest.mark.parametrize("header", [b"\r\n", b"", b"Subject: Weekly deals\r\n"])
+def test_header_lines_without_a_from_are_fetched_whole(header):
+    """The server found no From (it reads a bare CR as no line end; the parser splits there)."""
+    assert sync.is_candidate(header)
