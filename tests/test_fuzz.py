@@ -163,3 +163,17 @@ def test_subject_matches_the_stdlib_policy_default_decoding():
         expected = str(message_from_bytes(raw, policy=policy.default)["subject"] or "")
         expected = re.sub(r"\s+", " ", _CONTROL.sub(" ", expected)).strip()
         assert recognise(raw).subject == expected
+
+
+def test_headers_of_hostile_length_are_read_by_their_ends():
+    """A subject of 40,000 encoded words and 50,000 header lines (quadratic in the stdlib before,
+    found by make fuzz) still give the subject's order and kind, and the From at the end."""
+    words = b" ".join([b"=?utf-8?q?ab?="] * 40_000)
+    head, body = SEED.split(b"\r\n\r\n", 1)
+    head = head.replace(b"Subject: ", b"Subject: Bestellung 8200000000000001: " + words + b" ", 1)
+    head += b"".join(b"\r\nX-H%d: v" % i for i in range(50_000))
+    head = head.replace(b"From: AliExpress <", b"From: " + words + b" <", 1)
+    event = recognise(head + b"\r\n\r\n" + body)
+    assert event.order_ids == ("8200000000000001",)
+    assert event.sender == "transaction@notice.aliexpress.com"
+    assert event.kind.value != "not_aliexpress"
