@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest system-packages bench bench-parse bench-idle faults clean
+.PHONY: demo test lint typecheck pytest system-packages bench bench-parse bench-idle faults fuzz soak clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian/Ubuntu run 'sudo apt-get install python3-venv'"; exit 1; }
@@ -58,6 +58,18 @@ bench-idle: $(STAMP) system-packages
 FAULTS_ARGS ?=
 faults: $(STAMP) system-packages
 	$(BIN)/python benchmarks/faults.py $(FAULTS_ARGS)
+
+# 10,000 hostile mails through `aliwatch run --once` on a private Dovecot (RELIABILITY.md);
+# FUZZ_ARGS="--seed 17" replays one run.
+FUZZ_ARGS ?=
+fuzz: $(STAMP) system-packages
+	$(BIN)/python benchmarks/fuzz_daemon.py $(FUZZ_ARGS)
+
+# `aliwatch run` watching for 10 minutes while mail arrives and its connections are broken;
+# RSS and descriptors sampled (RELIABILITY.md). SOAK_ARGS="--minutes 30" for longer.
+SOAK_ARGS ?=
+soak: $(STAMP) system-packages
+	$(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
