@@ -19,6 +19,10 @@ from daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
 
+# After the store failed to record a send: first wait before trying again (doubling to
+# RETRY_FIRST), so a record refused by a full disk is written soon after room comes back.
+STORE_RETRY_FIRST = 1.0
+
 
 class DeliveryWorker:
     """Sends one channel's due alerts whenever woken, and at least every RETRY_FIRST."""
@@ -75,12 +79,33 @@ class DeliveryWorker:
                 self._stop.wait(RETRY_FIRST.total_seconds())
 
     def _serve(self, outbox: Outbox) -> None:
+        retry = STORE_RETRY_FIRST
         while not self._stop.is_set():
-            self._wake.wait(RETRY_FIRST.total_seconds())
+            # A send the store could not record is tried again soon, not at the next round.
+            self._wake.wait(retry if outbox.unrecorded else RETRY_FIRST.total_seconds())
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
                 outbox.send_due(self._clock(), self._stop)
+                retry = STORE_RETRY_FIRST
             except StoreError as err:  # the main loop reports the database; go on
                 log.warning("delivery_store_error", channel=self.channel.name, error=str(err))
+                retry = min(retry * 2, RETRY_FIRST.total_seconds())
+        self._record_at_stop(outbox)
+
+    def _record_at_stop(self, outbox: Outbox) -> None:
+        """Record what was sent but not recorded before the worker ends: only memory holds it,
+        and the next start would send it again (room may have come back since the last try)."""
+        if not outbox.unrecorded:
+            return
+        try:
+            outbox.record_unrecorded(self._clock())
+        except StoreError as err:
+            log.error(
+                "alerts_sent_unrecorded",
+                channel=self.channel.name,
+                count=len(outbox.unrecorded),
+                error=str(err),
+                hint="the store cannot be written: these alerts will be sent again at next start",
+            )

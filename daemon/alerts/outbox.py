@@ -71,7 +71,7 @@ class Outbox:
         store could not record is recorded first on the next call; until that works nothing
         else is sent (StoreError), so a failing store never makes a message go out twice.
         """
-        self._record_unrecorded(now)
+        self.record_unrecorded(now)
         by_name = {channel.name: channel for channel in self.channels}
         quiet = in_quiet_hours(now, self.zone, self.quiet)
         down: set[str] = set()  # a channel that failed this pass is not tried again in it
@@ -117,7 +117,7 @@ class Outbox:
                 log.info("alert_sent", channel=channel.name, rule=decision.rule)
         return sent
 
-    def _record_unrecorded(self, now: datetime) -> None:
+    def record_unrecorded(self, now: datetime) -> None:
         """Mark sent what went out while the store could not; StoreError if it still cannot."""
         for key, channel in sorted(self.unrecorded):
             self.store.delivered(key, channel, now)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import ExitStack
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.delivery import DeliveryWorker
 from daemon.alerts.email_channel import EmailChannel
 from daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
 from daemon.pipeline import payload
@@ -181,3 +183,50 @@ def test_a_send_the_store_cannot_record_is_never_sent_again(store, capsys):
     assert outbox.send_due(NOW + timedelta(minutes=2)) == 1  # only the second alert
     assert sorted(channel.sent) == sorted([first, second])
     assert {store.alert(k).state for k in (first, second)} == {"sent"}
+
+
+def _worker_that_fills_the_disk(tmp_path, store, monkeypatch, stack):
+    """A delivery worker whose one send fills the disk; the Event is set once its store has
+    tried (and failed) to record that send."""
+    tried = threading.Event()
+    original = Store.delivered
+
+    def delivered(self: Store, *args: object, **kwargs: object) -> bool:
+        try:
+            return original(self, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            tried.set()
+
+    monkeypatch.setattr(Store, "delivered", delivered)
+    channel = FillsTheDisk("a", stack)
+    worker = DeliveryWorker(channel, tmp_path / "state.db", UTC, None, lambda: NOW)
+    key = add(store)
+    store.fan_out(["a"], NOW)
+    worker.start()
+    worker.wake()
+    assert tried.wait(10)
+    return worker, channel, key
+
+
+def test_a_stop_records_a_send_the_full_disk_refused_once_there_is_room(
+    tmp_path, store, monkeypatch, capsys
+):
+    """Only memory holds such a send: were it not recorded before the worker ends, the next
+    start would send it again (make faults, seed 14: room came back, then a stop)."""
+    with ExitStack() as stack:
+        worker, channel, key = _worker_that_fills_the_disk(tmp_path, store, monkeypatch, stack)
+    worker.stop()  # the disk has room again; the worker's next try is a while away
+    assert worker.join(10)
+    assert channel.sent == [key]
+    assert store.deliveries_of(key)["a"][0] == "sent"
+
+
+def test_a_stop_while_the_disk_is_still_full_says_the_send_will_come_again(
+    tmp_path, store, monkeypatch, capsys
+):
+    with ExitStack() as stack:
+        worker, _, key = _worker_that_fills_the_disk(tmp_path, store, monkeypatch, stack)
+        worker.stop()
+        assert worker.join(10)
+    assert store.deliveries_of(key)["a"][0] == "pending"
+    assert "alerts_sent_unrecorded" in capsys.readouterr().out  # the console log format here
