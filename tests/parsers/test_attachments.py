@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers import recognise
-from parsers.attachments import STRIP_ABOVE, without_attachments
+from parsers.attachments import STRIP_ABOVE, Stripper, without_attachments
 from tests.fixture_corpus import FIXTURES
 
 SHIPPED = (FIXTURES / "order" / "order_shipped_en.eml").read_bytes()
@@ -80,3 +80,20 @@ def test_a_huge_text_part_is_kept_up_to_its_limit():
     stripped = without_attachments(bytes(mail))
     assert TEXT.encode() in stripped and len(stripped) < 5 * 1024 * 1024
     assert recognise(stripped).kind.value == "order_shipped"
+
+
+@given(st.integers(1, 5000))
+@settings(max_examples=10, deadline=None)
+def test_lines_ended_by_a_bare_cr_hide_no_attachment(piece):
+    """The email package ends a line at a bare CR too: a walk by LF alone kept a 12 MB
+    attachment of such a mail whole (make fuzz). Pieces may split a CR from its LF."""
+    lf = big_mail([3 * STRIP_ABOVE])
+    assert b"\r" not in lf.replace(b"\r\n", b"")
+    crlf, cr = lf.replace(b"\n", b"\r\n"), lf.replace(b"\n", b"\r")
+    stripped = without_attachments(cr)
+    assert len(stripped) < STRIP_ABOVE // 4
+    assert recognise(stripped).to_json() == recognise(crlf).to_json()
+    stripper = Stripper()
+    for start in range(0, len(crlf), piece * 997):
+        stripper.feed(crlf[start : start + piece * 997])
+    assert stripper.finish() == without_attachments(crlf)
