@@ -35,6 +35,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 from tests.servers.dovecot import Dovecot
+from tests.support import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(
@@ -825,13 +826,17 @@ def run_once(env: dict[str, str], bound: float, workdir: Path) -> Run:
             [ALIWATCH, "run", "--once"], env=env | {"PYTHONFAULTHANDLER": "1"},
             stdout=out, stderr=err, stdin=subprocess.DEVNULL,
         )  # fmt: skip
-        while time.monotonic() - began < bound:  # reaped here for its rusage (peak RSS)
+        reaped: list[tuple[int, int]] = []  # (exit status, peak RSS) once it ended
+
+        def ended() -> bool:  # reaped here, not by Popen, for its rusage (peak RSS)
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
-                returncode = process.returncode = os.waitstatus_to_exitcode(status)
-                peak = usage.ru_maxrss
-                break
-            time.sleep(0.05)
+                reaped.append((os.waitstatus_to_exitcode(status), usage.ru_maxrss))
+            return bool(pid)
+
+        if wait_until(ended, bound):
+            returncode, peak = reaped[0]
+            process.returncode = returncode
         else:
             process.send_signal(signal.SIGABRT)
             try:

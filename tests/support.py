@@ -7,6 +7,8 @@ import os
 import resource
 import signal
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -88,3 +90,42 @@ def fill(folder: Path) -> Path:
                     raise
                 chunk = chunk[: len(chunk) // 2]
     return filler
+
+
+ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
+
+
+class Daemon:
+    """`aliwatch run` (and `args`) as a subprocess, its stdout and stderr lines collected as
+    they come; a context manager that kills it if a test leaves it running."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.process = subprocess.Popen(
+            [ALIWATCH, "run", *args], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.out: list[str] = []
+        self.log: list[str] = []
+        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.log)):
+            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
+
+    def __enter__(self) -> Daemon:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def wait_for(self, lines: list[str], text: str, seconds: float) -> bool:
+        return wait_until(lambda: any(text in line for line in lines), seconds)
+
+    def sigterm(self, seconds: float = 10.0) -> int:
+        """SIGTERM it and wait up to `seconds` for its exit status."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=seconds)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.wait(timeout=30)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.support import fill, log_has, small_tmpfs, wait_until
+from tests.support import Daemon, fill, log_has, small_tmpfs, wait_until
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
@@ -101,65 +99,31 @@ def test_missing_env_file_is_refused(env, tmp_path):
 
 def test_sigterm_stops_the_loop_promptly_with_exit_code_0(env):
     env["ALIWATCH_POLL_SECONDS"] = "600"
-    process = subprocess.Popen(
-        [ALIWATCH, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    log: list[str] = []
-    threading.Thread(target=log.extend, args=(process.stderr,), daemon=True).start()
-    try:
+    with Daemon(env) as daemon:
         # After the first pass, in the wait for the next one ten minutes away.
-        assert wait_until(log_has(log, "rules_done"), 60)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0  # not the 600 s poll
-        assert wait_until(log_has(log, "stopped"), 5)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        assert wait_until(log_has(daemon.log, "rules_done"), 60)
+        assert daemon.sigterm() == 0  # not the 600 s poll
+        assert wait_until(log_has(daemon.log, "stopped"), 5)
 
 
 def test_started_on_a_full_disk_it_waits_for_room_then_works(env, tmp_path):
     with small_tmpfs(tmp_path / "store") as store:
         env["ALIWATCH_DB_PATH"] = str(store / "aliwatch.db")
         filler = fill(store)
-        process = subprocess.Popen(
-            [ALIWATCH, "run", "--now", NOW], env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        out: list[str] = []
-        log: list[str] = []
-        for stream, lines in ((process.stdout, out), (process.stderr, log)):
-            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
-        try:
+        with Daemon(env, "--now", NOW) as daemon:
             # Said, with the setting to look at, and still running: not an exit for systemd
             # to restart into the same full disk.
-            assert wait_until(log_has(log, "store_full", "ALIWATCH_DB_PATH"), 30)
-            assert process.poll() is None
+            assert wait_until(log_has(daemon.log, "store_full", "ALIWATCH_DB_PATH"), 30)
+            assert daemon.process.poll() is None
             filler.unlink()
-            assert wait_until(lambda: any(PROPOSAL in line for line in out), 90)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=10) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            assert daemon.wait_for(daemon.out, PROPOSAL, 90)
+            assert daemon.sigterm() == 0
 
 
 def test_a_stop_while_waiting_for_room_is_prompt(env, tmp_path):
     with small_tmpfs(tmp_path / "store") as store:
         env["ALIWATCH_DB_PATH"] = str(store / "aliwatch.db")
         fill(store)
-        process = subprocess.Popen(
-            [ALIWATCH, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        log: list[str] = []
-        threading.Thread(target=log.extend, args=(process.stderr,), daemon=True).start()
-        try:
-            assert wait_until(log_has(log, "store_full"), 30)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=10) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        with Daemon(env) as daemon:
+            assert wait_until(log_has(daemon.log, "store_full"), 30)
+            assert daemon.sigterm() == 0

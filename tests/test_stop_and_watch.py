@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,31 +13,10 @@ import pytest
 from tests.servers.cyrus import ImapServer
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import MuteServer, SmtpServer
-from tests.support import log_has, wait_until
+from tests.support import Daemon, log_has, wait_until
 from tests.test_run_imap import ALIWATCH, PROPOSAL, PROPOSAL_MAIL, env_for
 
 pytestmark = pytest.mark.real_server
-
-
-class Daemon:
-    """`aliwatch run` as a subprocess, its stdout and stderr lines collected as they come."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        self.out: list[str] = []
-        self.log: list[str] = []
-        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.log)):
-            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
-
-    def wait_for(self, lines: list[str], text: str, seconds: float) -> bool:
-        return wait_until(lambda: any(text in line for line in lines), seconds)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-        return self.process.wait(timeout=30)
 
 
 def test_sigterm_ends_the_daemon_within_10_s_while_smtp_hangs(dovecot: Dovecot, tmp_path):

@@ -75,7 +75,7 @@ from parsers.event import Event, Kind
 from rules.decide import Marks, decide
 from rules.policy import Policy
 from rules.state import fold
-from tests.servers.dovecot import Dovecot, _die_with_parent, _group_alive
+from tests.servers.dovecot import Dovecot, _die_with_parent
 from tests.servers.smtp import SmtpServer, _authenticate
 from tests.support import wait_until
 
@@ -396,7 +396,9 @@ class FaultSmtp(SmtpServer):
     def start(self) -> FaultSmtp:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.ca_file, self.key_file)
-        for attempt in range(50):  # the port may still be held a moment after a stop
+        error: list[OSError] = []
+
+        def started() -> bool:
             controller = _Controller(
                 self.faults, hostname=self.host, port=self.port, tls_context=context,
                 require_starttls=True, authenticator=_authenticate, auth_require_tls=True,
@@ -404,13 +406,15 @@ class FaultSmtp(SmtpServer):
             )  # fmt: skip
             try:
                 controller.start()
-            except OSError:
-                if attempt == 49:
-                    raise
-                time.sleep(0.1)
-                continue
+            except OSError as err:
+                error[:] = [err]
+                return False
             self._controller = controller
-            return self
+            return True
+
+        # The port may still be held a moment after a stop.
+        if not wait_until(started, 5.0, every=0.1):
+            raise error[0]
         return self
 
     def go_down(self) -> None:
@@ -428,22 +432,7 @@ class FaultDovecot(Dovecot):
     """tests/servers/dovecot.py's Dovecot, stopped with a short grace: SIGTERM to the master,
     then SIGKILL to its whole process group (a server going away with clients connected)."""
 
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        pgid = proc.pid  # start_new_session: the master leads its own process group
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(DOVECOT_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pgid, signal.SIGKILL)
-                proc.wait(10)
-        if not wait_until(lambda: not _group_alive(pgid), 10.0):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
+    stop_grace = DOVECOT_GRACE_SECONDS
 
 
 # -- the database's file system ----------------------------------------------------------------
@@ -936,15 +925,24 @@ class _Run:
         Dovecot may answer "[TRYCREATE] Mailbox was deleted under us" while another session
         (the daemon's) still settles the old index: try again, a few times."""
         assert self.dovecot is not None
-        for attempt in range(5):
+        dovecot = self.dovecot
+        uid: list[int] = []
+        error: list[IMAPClientError] = []
+
+        def appended() -> bool:
             try:
-                return self.dovecot.append(FOLDER, raw)
+                uid.append(dovecot.append(FOLDER, raw))
             except IMAPClientError as err:
-                if not _settling(err) or attempt == 4:
+                if not _settling(err):
                     raise
                 self.note(f"APPEND refused ({err}), again")
-                time.sleep(0.2)
-        raise AssertionError("unreachable")
+                error[:] = [err]
+                return False
+            return True
+
+        if not wait_until(appended, 1.0, every=0.2):
+            raise error[0]
+        return uid[0]
 
     def append(self, index: int) -> bool:
         mail = self.story[index]
@@ -1093,19 +1091,7 @@ class _Run:
         if not self.dovecot.running:
             self.dovecot.start()
         self.check_alive()
-        daemon = self.daemon
-        assert daemon is not None
-        daemon.process.send_signal(signal.SIGTERM)
-        daemon.ended_by = "sigterm"
-        daemon.exit_code = daemon.process.wait(timeout=30)
-        self.note(f"daemon {daemon.index} SIGTERMed (exit {daemon.exit_code})")
-        if daemon.exit_code not in CLEAN_STOP:
-            self.result.crashed += 1
-            self.result.fail(
-                "crash",
-                f"daemon {daemon.index} ended with status {daemon.exit_code} on SIGTERM: "
-                f"{daemon.why_exited()}",
-            )
+        self.terminate("daemon")
         self.start_daemon(final=True)
 
     def progress(self) -> tuple[bool, str]:
@@ -1148,17 +1134,21 @@ class _Run:
                 "catch_up",
                 f"not caught up {CATCH_UP_SECONDS:.0f} s after every fault healed: {state['why']}",
             )
+        self.terminate("final daemon")
+
+    def terminate(self, label: str) -> None:
+        """SIGTERM the daemon and wait for it: anything but a clean stop is a crash."""
         daemon = self.daemon
         assert daemon is not None
         daemon.process.send_signal(signal.SIGTERM)
         daemon.ended_by = "sigterm"
         daemon.exit_code = daemon.process.wait(timeout=30)
-        self.note(f"final daemon {daemon.index} SIGTERMed (exit {daemon.exit_code})")
+        self.note(f"{label} {daemon.index} SIGTERMed (exit {daemon.exit_code})")
         if daemon.exit_code not in CLEAN_STOP:
             self.result.crashed += 1
             self.result.fail(
                 "crash",
-                f"final daemon ended with status {daemon.exit_code} on SIGTERM: "
+                f"{label} {daemon.index} ended with status {daemon.exit_code} on SIGTERM: "
                 f"{daemon.why_exited()}",
             )
 

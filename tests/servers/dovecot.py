@@ -29,6 +29,8 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from tests.support import wait_until
+
 DOVECOT = "/usr/sbin/dovecot"
 HOST = "127.0.0.1"
 START_TIMEOUT = 15.0
@@ -255,6 +257,9 @@ service anvil {{
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    # How long the master may take over a SIGTERM before its whole group is killed.
+    stop_grace = STOP_TIMEOUT
+
     def stop(self) -> None:
         """SIGTERM the master, then wait until no process of its group is left (SIGKILL late)."""
         proc, self._proc = self._proc, None
@@ -264,18 +269,15 @@ service anvil {{
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:
-                proc.wait(STOP_TIMEOUT)
+                proc.wait(self.stop_grace)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(STOP_TIMEOUT)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while _group_alive(pgid):
-            if time.monotonic() > deadline:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pgid, signal.SIGKILL)
-                time.sleep(0.1)
-                break
-            time.sleep(0.02)
+                proc.wait(STOP_TIMEOUT)
+        if not wait_until(lambda: not _group_alive(pgid), STOP_TIMEOUT, every=0.02):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+            wait_until(lambda: not _group_alive(pgid), 1.0, every=0.02)
 
     def restart(self) -> Dovecot:
         """Stop and start again on the same ports, with the same mail and user."""
