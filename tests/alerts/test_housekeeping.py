@@ -20,6 +20,7 @@ from daemon.runner import Runner
 from daemon.settings import Settings
 from daemon.store import Store
 from rules.policy import Policy
+from tests.support import wait_until
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -98,10 +99,7 @@ def test_the_dead_man_alert_goes_out_while_the_mailbox_is_unreachable(tmp_path, 
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
-    for _ in range(100):
-        if "has not been able to check your mailbox" in out.getvalue():
-            break
-        stop.wait(0.1)
+    wait_until(lambda: "has not been able to check your mailbox" in out.getvalue(), 10)
     stop.set()
     thread.join(5)
     assert "aliwatch has not been able to check your mailbox for 6 hours" in out.getvalue()
