@@ -12,8 +12,8 @@ from rules.deadlines import Deadline, Rule, deadlines
 from rules.phase import Phase, phase
 from rules.policy import Policy
 from rules.state import OrderState
+from rules.urgency import is_urgent
 
-URGENT_WITHIN = timedelta(hours=24)
 _NEVER = datetime.max.replace(tzinfo=UTC)
 # Megabonus: a dispute needs >= 15 days left on the protection timer, so warn that early too.
 PROTECTION_EXTRA_LEAD = timedelta(days=15)
@@ -53,6 +53,15 @@ class Decision:
     verified: bool = True
     details: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def claimed_rule(self) -> str:
+        """The rule the triggering mail claims (the alert's own rule unless it is unverified)."""
+        return self.details.get("claimed_rule", self.rule)
+
+    def urgent_at(self, now: datetime) -> bool:
+        """Whether the alert is urgent at `now` (rules/urgency.py, the one definition)."""
+        return is_urgent(self.claimed_rule, self.due, now)
+
 
 def _key(rule: str, order_id: str, *parts: object) -> str:
     return ":".join([rule, order_id, *(str(p) for p in parts)])
@@ -69,8 +78,7 @@ def _decision(
 ) -> Decision:
     trigger = _TRIGGER.get(rule)
     verified = trigger is None or state.authentic(trigger[0], first=trigger[1])
-    # Issue #3: proposals, and deadlines still ahead but under 24 h away, break every limit.
-    urgent = rule == Rule.PROPOSAL or (due is not None and now <= due <= now + URGENT_WITHIN)
+    urgent = is_urgent(rule, due, now)
     details: dict[str, str] = {}
     if state.proposed_amount and rule == Rule.PROPOSAL:
         details["proposed"] = " ".join(state.proposed_amount)
@@ -79,6 +87,7 @@ def _decision(
     if not verified:
         # Never "act now" on a mail that may be forged: say so and send the buyer to the order.
         details["claims"] = HEADLINE[rule]
+        details["claimed_rule"] = rule
         headline, advice = HEADLINE["unverified"], ADVICE["unverified"]
         return Decision(
             key,

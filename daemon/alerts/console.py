@@ -17,7 +17,7 @@ class ConsoleChannel:
     name: str = "console"
 
     def send(self, alert: Outgoing) -> None:
-        mark = "[URGENT] " if alert.decision.urgent else ""
+        mark = "[URGENT] " if alert.decision.urgent_at(alert.now) else ""
         self.out.write(f"\n{mark}{alert_text(alert.decision, alert.now, alert.zone)}\n")
         self.out.flush()
 

@@ -18,9 +18,6 @@ log = structlog.get_logger("aliwatch")
 # A failed send is tried again after 30 s, doubling up to 30 min, until it goes through.
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=30)
-# Deadlines this close, and proposals, break through quiet hours (issue #5).
-BREAKS_THROUGH_WITHIN = timedelta(hours=24)
-_ALWAYS_THROUGH = frozenset({"proposal_waiting", "stale", "recovered", "login_refused", "test"})
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -41,10 +38,8 @@ def in_quiet_hours(now: datetime, zone: tzinfo, span: tuple[time, time] | None) 
 
 
 def breaks_through(decision: Decision, now: datetime) -> bool:
-    """Proposals, aliwatch's own health, and deadlines under 24 h are sent in quiet hours."""
-    if decision.rule in _ALWAYS_THROUGH:
-        return True
-    return decision.due is not None and decision.due - now < BREAKS_THROUGH_WITHIN
+    """Urgent alerts (rules/urgency.py) are sent in quiet hours; the rest wait for their end."""
+    return decision.urgent_at(now)
 
 
 @dataclass

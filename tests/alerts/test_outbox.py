@@ -101,7 +101,7 @@ def test_quiet_hours_defer_ordinary_alerts_and_let_urgent_ones_through(store):
     channel = Recording("c")
     ordinary = add(store, "parcel_stalled", timedelta(days=9))
     proposal = add(store, "proposal_waiting", timedelta(days=6))
-    close = add(store, "protection_ending", timedelta(hours=10))
+    close = add(store, "protection_ending", timedelta(hours=20))
     outbox = Outbox(store, [channel], UTC, (time(22), time(8)))
     night = NOW.replace(hour=23)
     outbox.deliver(night)

@@ -1,0 +1,35 @@
+"""When an alert is urgent: the one answer quiet hours, snoozes, the noise limit, the desktop's
+urgency and the alert's subject all use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+# A deadline this close is urgent (docs/aliexpress-mail.md, "Timing rules": a proposal left
+# unanswered closes the dispute for the seller, so it is urgent whatever its date).
+URGENT_WITHIN = timedelta(hours=24)
+# Alerts urgent whatever their date: a proposal waiting, a return to ship, AliExpress mail about
+# a dispute or refund that was not recognised, and aliwatch itself unable to watch the mailbox.
+ALWAYS_URGENT = frozenset(
+    {
+        "proposal_waiting",
+        "return_due",
+        "attention",
+        "login_refused",
+        "reply_unusable",
+        "stale",
+        "recovered",
+        "test",
+    }
+)
+
+
+def is_urgent(rule: str, due: datetime | None, now: datetime) -> bool:
+    """Whether an alert of `rule` due at `due` is urgent at `now`.
+
+    A deadline already passed is not: the checks that fire once it passed (the seller's
+    silence, a parcel stalled) can wait for the end of the quiet hours.
+    """
+    if rule in ALWAYS_URGENT:
+        return True
+    return due is not None and now <= due <= now + URGENT_WITHIN
