@@ -12,7 +12,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from daemon import commands
-from daemon.commands import CommandError
+from daemon.commands import ALERT_RULES, CommandError, UsageError
 from daemon.daemon_command import SettingsError, run_daemon
 from daemon.imap.errors import ImapError
 from daemon.init_command import init
@@ -82,13 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     cal = commands.add_parser("calendar", help="open deadlines as an iCalendar (.ics) file")
     cal.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
-    ack = commands.add_parser("ack", help="acknowledge an order's alerts until new mail arrives")
-    ack.add_argument("order", metavar="ORDER", help="16-digit order number")
-    ack.add_argument("--rule", metavar="R", help="only this rule (e.g. proposal_waiting)")
-
-    snooze = commands.add_parser("snooze", help="quiet an order's ordinary alerts for a while")
-    snooze.add_argument("order", metavar="ORDER", help="16-digit order number")
-    snooze.add_argument("duration", metavar="DURATION", help="e.g. 3d, 12h, 1d12h")
+    marks = _add_mark_parsers(commands)
 
     unknown = commands.add_parser(
         "unknown",
@@ -126,9 +120,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     anon.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
 
-    watch = commands.add_parser("watch", help="mark an order as a problem to follow")
-    watch.add_argument("order", metavar="ORDER", help="16-digit order number")
-
     run = commands.add_parser(
         "run",
         help="the daemon: watch the mailbox, run the rules, send alerts",
@@ -165,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("path", nargs="?", metavar="PATH", help="write here instead")
 
-    for sub in (imp, status, timeline, cal, ack, snooze, watch, run, check, unknown):
+    for sub in (imp, status, timeline, cal, *marks, run, check, unknown):
         sub.add_argument(
             "--now",
             type=_aware_time,
@@ -173,6 +164,52 @@ def _parser() -> argparse.ArgumentParser:
             help="pretend it is this ISO 8601 time (for demos and tests)",
         )
     return parser
+
+
+def _add_mark_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> list[argparse.ArgumentParser]:
+    """The commands that mark an order and undo it; those that take --now."""
+    ack = commands.add_parser(
+        "ack",
+        help="acknowledge an order's alerts until new mail arrives",
+        description="Acknowledge an order's alerts (all, or one rule's): its alerts not yet "
+        "sent are held back, and no new ones come until a newer mail about the order arrives. "
+        "Undo with `aliwatch unack`.",
+    )
+    ack.add_argument("order", metavar="ORDER", help="16-digit order number")
+    ack.add_argument(
+        "--rule", metavar="R", help=f"only this rule; one of: {', '.join(ALERT_RULES)}"
+    )
+
+    unack = commands.add_parser(
+        "unack",
+        help="take back an order's acknowledgements; the alerts they held go out",
+        description="Remove the acknowledgements of an order (all, or one rule's). The alerts "
+        "`ack` held back that no channel sent are sent at the next delivery.",
+    )
+    unack.add_argument("order", metavar="ORDER", help="16-digit order number")
+    unack.add_argument("--rule", metavar="R", help="only this rule's acknowledgement")
+
+    snooze = commands.add_parser(
+        "snooze",
+        help="quiet an order's ordinary alerts for a while",
+        description="Quiet an order's ordinary alerts for DURATION; urgent ones (a proposal, a "
+        "deadline under 24 h) still come. DURATION `off` ends the snooze (as `unsnooze`).",
+    )
+    snooze.add_argument("order", metavar="ORDER", help="16-digit order number")
+    snooze.add_argument("duration", metavar="DURATION", help="e.g. 3d, 12h, 1d12h; or off")
+
+    unsnooze = commands.add_parser("unsnooze", help="end an order's snooze")
+    unsnooze.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    watch = commands.add_parser("watch", help="mark an order as a problem to follow")
+    watch.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    unwatch = commands.add_parser("unwatch", help="stop following an order as a problem")
+    unwatch.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    return [ack, unack, snooze, unsnooze, watch, unwatch]
 
 
 def _aware_time(text: str) -> datetime:
@@ -220,6 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"aliwatch: {err}", file=sys.stderr)
         return 2  # a wrong setting: systemd's RestartPreventExitStatus=2 does not restart it
+    except UsageError as err:
+        print(f"aliwatch {args.command}: {err}", file=sys.stderr)
+        return 2  # a wrong argument, as argparse exits for one
     except (CommandError, StoreError, ImapError) as err:
         print(f"aliwatch: {err}", file=sys.stderr)
         return 1
@@ -248,10 +288,8 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
         return commands.timeline(settings, args.order, out, as_json=args.json)
     if command == "calendar":
         return commands.calendar(settings, now, args.output, out)
-    if command == "ack":
-        return commands.ack(settings, args.order, args.rule, now, out)
-    if command == "snooze":
-        return commands.snooze(settings, args.order, args.duration, now, out)
+    if command in _MARK_COMMANDS:
+        return _mark(args, settings, now, out)
     if command == "anonymize":
         from daemon.anonymize_command import anonymize  # noqa: PLC0415 - keeps `run` start-up lean
 
@@ -268,7 +306,25 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
         from daemon.unknown_command import unknown  # noqa: PLC0415 - keeps `run` start-up lean
 
         return unknown(settings, now, out, as_json=args.json, since=args.since)
-    return commands.watch(settings, args.order, now, out)
+    raise AssertionError(f"no such command {command!r}")  # argparse allows only those above
+
+
+_MARK_COMMANDS = frozenset({"ack", "unack", "snooze", "unsnooze", "watch", "unwatch"})
+
+
+def _mark(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:
+    command = args.command
+    if command == "ack":
+        return commands.ack(settings, args.order, args.rule, now, out)
+    if command == "unack":
+        return commands.unack(settings, args.order, args.rule, out)
+    if command == "snooze":
+        return commands.snooze(settings, args.order, args.duration, now, out)
+    if command == "unsnooze":
+        return commands.unsnooze(settings, args.order, now, out)
+    if command == "watch":
+        return commands.watch(settings, args.order, now, out)
+    return commands.unwatch(settings, args.order, out)
 
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:

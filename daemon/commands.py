@@ -1,7 +1,9 @@
-"""The store-backed commands: import, status, timeline, calendar, ack, snooze, watch."""
+"""The store-backed commands: import, status, timeline, calendar, and the marks (ack, snooze,
+watch) with their undoing."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -18,11 +20,40 @@ from daemon.settings import Settings
 from daemon.sources import Input, iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
+from rules.deadlines import Rule
 from rules.decide import Decision
+
+# Every rule an order's alert can have: what `ack --rule` accepts. The deadline rules, the
+# alerts rules/decide.py and daemon/pipeline.py raise beside them (rules/advice.py HEADLINE),
+# and those whose rules are being added (dispute_quiet, return_due, suspicious).
+ALERT_RULES: tuple[str, ...] = (
+    *(rule.value for rule in Rule),
+    "awaiting_confirmation",
+    "attention",
+    "pressure",
+    "unverified",
+    "dispute_quiet",
+    "return_due",
+    "suspicious",
+)
 
 
 class CommandError(Exception):
     """A command cannot do what was asked (an unknown order, a bad duration); the CLI prints it."""
+
+
+class UsageError(CommandError):
+    """An argument no command accepts (a misspelt rule); the CLI exits 2 as argparse does."""
+
+
+def check_rule(rule: str, also: Iterable[str] = ()) -> str:
+    """`rule` if it names an alert rule (or one of `also`), else UsageError with the closest."""
+    known = [*ALERT_RULES, *(name for name in also if name not in ALERT_RULES)]
+    if rule in known:
+        return rule
+    close = difflib.get_close_matches(rule, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UsageError(f"unknown rule {rule!r}; rules: {', '.join(known)}{hint}")
 
 
 def open_store(settings: Settings) -> Store:
@@ -127,14 +158,42 @@ def calendar(settings: Settings, now: datetime, target: str | None, out: TextIO)
 
 def ack(settings: Settings, order_id: str, rule: str | None, now: datetime, out: TextIO) -> int:
     """Acknowledge an order's alerts (one rule or all) until a newer mail about it arrives."""
+    if rule is not None:
+        check_rule(rule)
     with open_store(settings) as store:
         _known(store, order_id).ack(order_id, rule, now)
     out.write(f"acknowledged {rule or 'all alerts'} for order {order_id}\n")
     return 0
 
 
+def unack(settings: Settings, order_id: str, rule: str | None, out: TextIO) -> int:
+    """Take back an order's acknowledgements (one rule or all); the alerts they held go out."""
+    with open_store(settings) as store:
+        acks = _known(store, order_id).acks(order_id)
+        if rule is not None:
+            check_rule(rule, also=acks.rules)  # a rule acknowledged before it was renamed
+        done = store.unack(order_id, rule)
+    if not done.rules:
+        what = f"acknowledgement of {rule}" if rule else "acknowledgement"
+        out.write(f"order {order_id} has no {what}: nothing to undo\n")
+    else:
+        names = ", ".join(name or "every rule" for name in done.rules)
+        out.write(f"order {order_id} no longer acknowledged: {names}\n")
+    if done.still_all:
+        out.write(
+            f"every rule of order {order_id} is still acknowledged; to undo that: "
+            f"aliwatch unack {order_id}\n"
+        )
+    elif done.alerts:
+        noun = "held alert" if done.alerts == 1 else "held alerts"
+        out.write(f"{done.alerts} {noun} will be sent\n")
+    return 0
+
+
 def snooze(settings: Settings, order_id: str, duration: str, now: datetime, out: TextIO) -> int:
-    """Keep an order's ordinary alerts quiet for a while; urgent ones still come."""
+    """Keep an order's ordinary alerts quiet for a while; urgent ones still come; "off" ends it."""
+    if duration.strip().lower() == "off":
+        return unsnooze(settings, order_id, now, out)
     try:
         until = now + parse_duration(duration)
     except ValueError as err:
@@ -147,11 +206,34 @@ def snooze(settings: Settings, order_id: str, duration: str, now: datetime, out:
     return 0
 
 
+def unsnooze(settings: Settings, order_id: str, now: datetime, out: TextIO) -> int:
+    """End an order's snooze: its ordinary alerts come again."""
+    with open_store(settings) as store:
+        until = _known(store, order_id).unsnooze(order_id)
+    if until is None or until <= now:
+        out.write(f"order {order_id} is not snoozed: nothing to undo\n")
+    else:
+        when = until.astimezone(settings.zone())
+        out.write(f"order {order_id} is no longer snoozed (it was until {when:%Y-%m-%d %H:%M})\n")
+    return 0
+
+
 def watch(settings: Settings, order_id: str, now: datetime, out: TextIO) -> int:
     """Mark an order as a problem: it gets dispute-window reminders."""
     with open_store(settings) as store:
         _known(store, order_id).watch(order_id, now)
     out.write(f"watching order {order_id}\n")
+    return 0
+
+
+def unwatch(settings: Settings, order_id: str, out: TextIO) -> int:
+    """Stop following an order as a problem: dispute-window reminders only if it shows one."""
+    with open_store(settings) as store:
+        was = _known(store, order_id).unwatch(order_id)
+    if was:
+        out.write(f"no longer watching order {order_id}\n")
+    else:
+        out.write(f"order {order_id} was not watched: nothing to undo\n")
     return 0
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+
+from daemon.cli import main
+from daemon.commands import ALERT_RULES
+from daemon.store import Store
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
@@ -119,3 +125,143 @@ def test_without_ack_the_last_reminder_comes(env):
     run(env, "import", MAILBOX)
     later = run(env, "import", MAILBOX, now="2026-12-04T03:00:00Z")
     assert "The seller made a proposal in your dispute — order 8200000000000303" in later.stdout
+
+
+# The marks and their undoing, through daemon.cli.main in this process.
+
+
+@pytest.fixture
+def aliwatch(tmp_path, monkeypatch, capsys):
+    """`aliwatch ARGS --now NOW` in this process on a fresh database: (exit status, out, err)."""
+    for name in list(os.environ):
+        if name.startswith("ALIWATCH_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no env file of the user's
+    monkeypatch.setenv("ALIWATCH_DB_PATH", str(tmp_path / "state" / "aliwatch.db"))
+    monkeypatch.setenv("ALIWATCH_TIMEZONE", "America/Los_Angeles")
+
+    def call(*args, now=NOW):
+        capsys.readouterr()
+        code = main([*args, *(["--now", now] if now else [])])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return call
+
+
+def alert_states(tmp_path, order_id=DISPUTED):
+    """rule -> state of the order's stored alerts."""
+    db = sqlite3.connect(tmp_path / "state" / "aliwatch.db")
+    try:
+        rows = db.execute("SELECT rule, state FROM alerts WHERE order_id = ?", (order_id,))
+        return dict(rows.fetchall())
+    finally:
+        db.close()
+
+
+def pressure_key(tmp_path):
+    db = sqlite3.connect(tmp_path / "state" / "aliwatch.db")
+    try:
+        return db.execute("SELECT key FROM alerts WHERE rule = 'pressure'").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_misspelt_rule_is_refused_with_the_closest_name(aliwatch):
+    aliwatch("import", MAILBOX)
+    code, out, err = aliwatch("ack", DISPUTED, "--rule", "proposl_waiting")
+    assert code == 2
+    assert out == ""
+    assert "unknown rule 'proposl_waiting'; rules: proposal_waiting, protection_ending" in err
+    assert "did you mean 'proposal_waiting'?" in err
+    for rule in ALERT_RULES:
+        assert rule in err
+
+
+def test_every_alert_rule_is_accepted(aliwatch):
+    aliwatch("import", MAILBOX)
+    for rule in ("proposal_waiting", "pressure", "unverified", "return_due", "suspicious"):
+        assert aliwatch("ack", DISPUTED, "--rule", rule)[0] == 0
+    assert {"awaiting_confirmation", "attention", "dispute_quiet"} <= set(ALERT_RULES)
+
+
+def test_unack_sends_the_alerts_the_ack_held_back(aliwatch, tmp_path):
+    aliwatch("import", MAILBOX)
+    assert aliwatch("ack", DISPUTED, "--rule", "proposal_waiting")[0] == 0
+    assert alert_states(tmp_path) == {"proposal_waiting": "acked", "pressure": "pending"}
+
+    code, out, _ = aliwatch("unack", DISPUTED, "--rule", "proposal_waiting")
+    assert code == 0
+    assert f"order {DISPUTED} no longer acknowledged: proposal_waiting" in out
+    assert "1 held alert will be sent" in out
+    assert alert_states(tmp_path) == {"proposal_waiting": "pending", "pressure": "pending"}
+
+    code, out, _ = aliwatch("unack", DISPUTED)
+    assert (code, out) == (0, f"order {DISPUTED} has no acknowledgement: nothing to undo\n")
+
+
+def test_unack_of_a_rule_leaves_an_ack_of_every_rule_in_force(aliwatch, tmp_path):
+    aliwatch("import", MAILBOX)
+    aliwatch("ack", DISPUTED)
+    aliwatch("ack", DISPUTED, "--rule", "pressure")
+    code, out, _ = aliwatch("unack", DISPUTED, "--rule", "pressure")
+    assert code == 0
+    assert "no longer acknowledged: pressure" in out
+    assert f"every rule of order {DISPUTED} is still acknowledged" in out
+    assert alert_states(tmp_path) == {"proposal_waiting": "acked", "pressure": "acked"}
+    code, out, _ = aliwatch("unack", DISPUTED)
+    assert "no longer acknowledged: every rule" in out
+    assert "2 held alerts will be sent" in out
+
+
+def test_unack_leaves_an_alert_a_channel_already_sent(aliwatch, tmp_path):
+    aliwatch("import", MAILBOX)
+    with Store.open(tmp_path / "state" / "aliwatch.db") as store:
+        store.fan_out(["email", "desktop"], datetime.fromisoformat(NOW))
+        store.delivered(pressure_key(tmp_path), "desktop", datetime.fromisoformat(NOW))
+    aliwatch("ack", DISPUTED)
+    _, out, _ = aliwatch("unack", DISPUTED)
+    assert "1 held alert will be sent" in out  # the proposal; the desktop showed the pressure
+    assert alert_states(tmp_path) == {"proposal_waiting": "pending", "pressure": "acked"}
+
+
+def test_a_misspelt_rule_is_refused_by_unack_too(aliwatch):
+    aliwatch("import", MAILBOX)
+    code, _, err = aliwatch("unack", DISPUTED, "--rule", "presure")
+    assert code == 2
+    assert "did you mean 'pressure'?" in err
+
+
+def test_snooze_off_and_unsnooze_end_the_snooze(aliwatch):
+    aliwatch("import", MAILBOX)
+    assert aliwatch("snooze", DISPUTED, "3d")[0] == 0
+    code, out, _ = aliwatch("snooze", DISPUTED, "off")
+    assert code == 0
+    assert out == f"order {DISPUTED} is no longer snoozed (it was until 2026-11-29 04:00)\n"
+    code, out, _ = aliwatch("unsnooze", DISPUTED)
+    assert (code, out) == (0, f"order {DISPUTED} is not snoozed: nothing to undo\n")
+    aliwatch("snooze", DISPUTED, "1h")
+    code, out, _ = aliwatch("unsnooze", DISPUTED, now="2026-11-27T12:00:00Z")  # it has ended
+    assert (code, out) == (0, f"order {DISPUTED} is not snoozed: nothing to undo\n")
+
+
+def test_unwatch_stops_following_the_order(aliwatch):
+    aliwatch("import", MAILBOX)
+    aliwatch("watch", DISPUTED)
+    assert aliwatch("unwatch", DISPUTED) == (0, f"no longer watching order {DISPUTED}\n", "")
+    assert aliwatch("unwatch", DISPUTED) == (
+        0,
+        f"order {DISPUTED} was not watched: nothing to undo\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["unack"], ["unack", "--rule", "pressure"], ["unsnooze"], ["unwatch"]]
+)
+def test_undoing_a_mark_on_an_unknown_order_fails_with_a_message(aliwatch, args):
+    aliwatch("import", MAILBOX)
+    code, out, err = aliwatch(args[0], "1234567890123456", *args[1:])
+    assert code == 1
+    assert out == ""
+    assert err == "aliwatch: no mail has named order 1234567890123456\n"

@@ -1,4 +1,4 @@
-"""What the user says about an order: watch it, acknowledge its alerts, snooze it."""
+"""What the user says about an order: watch it, acknowledge its alerts, snooze it; and undo."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ class Acks:
     def covers(self, rule: str) -> bool:
         """Has the user acknowledged this rule of the order (or all of its rules)?"""
         return self.everything is not None or rule in self.rules
+
+
+@dataclass(frozen=True, slots=True)
+class Unacked:
+    """What `unack` undid: the rules no longer acknowledged (None: every rule), the held alerts
+    pending again, and whether an acknowledgement of every rule still covers the rule asked."""
+
+    rules: tuple[str | None, ...]
+    alerts: int
+    still_all: bool = False
 
 
 class Marks(Connected):
@@ -68,6 +78,32 @@ class Marks(Connected):
         everything = latest.pop(None, None)
         return Acks(everything, {rule: at for rule, at in latest.items() if rule is not None})
 
+    def unack(self, order_id: str, rule: str | None) -> Unacked:
+        """Remove the order's acknowledgements of `rule` (None: all); held alerts go out again."""
+        with self._write() as db:
+            _require_order(db, order_id)
+            removed = {
+                row[0]
+                for row in db.execute(
+                    "DELETE FROM acks WHERE order_id = ? AND (? IS NULL OR rule = ?)"
+                    " RETURNING rule",
+                    (order_id, rule, rule),
+                ).fetchall()
+            }
+            still_all = rule is not None and _acked_all(db, order_id)
+            restored = 0
+            if not still_all:
+                # An alert `ack` held back is pending again unless a channel already sent it
+                # (daemon/store/deliveries.py: one row per channel, "sent" once it went out).
+                restored = db.execute(
+                    "UPDATE alerts SET state = 'pending' WHERE order_id = ? AND state = 'acked'"
+                    " AND (? IS NULL OR rule = ?) AND NOT EXISTS (SELECT 1 FROM deliveries d"
+                    " WHERE d.alert_key = alerts.key AND d.state = 'sent')",
+                    (order_id, rule, rule),
+                ).rowcount
+        rules = sorted(removed, key=lambda name: (name is not None, name or ""))
+        return Unacked(tuple(rules), restored, still_all)
+
     def snooze(self, order_id: str, until: datetime) -> None:
         """Keep the order quiet until `until`; a later snooze replaces the earlier one."""
         with self._write() as db:
@@ -82,6 +118,33 @@ class Marks(Connected):
         """When the order's snooze ends (it may already have ended), or None if never snoozed."""
         rows = self._read("SELECT until FROM snoozes WHERE order_id = ?", (order_id,))
         return text_time(rows[0][0]) if rows else None
+
+    def unsnooze(self, order_id: str) -> datetime | None:
+        """End the order's snooze; when it was to end (maybe already past), None if none."""
+        with self._write() as db:
+            _require_order(db, order_id)
+            row = db.execute(
+                "DELETE FROM snoozes WHERE order_id = ? RETURNING until", (order_id,)
+            ).fetchone()
+        return text_time(row[0]) if row else None
+
+    def unwatch(self, order_id: str) -> bool:
+        """Stop following the order as a problem; whether it was watched."""
+        with self._write() as db:
+            _require_order(db, order_id)
+            changed = db.execute(
+                "UPDATE orders SET watched = 0, watched_at = NULL"
+                " WHERE order_id = ? AND watched = 1",
+                (order_id,),
+            ).rowcount
+        return changed == 1
+
+
+def _acked_all(db: sqlite3.Connection, order_id: str) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM acks WHERE order_id = ? AND rule IS NULL", (order_id,)
+    ).fetchone()
+    return row is not None
 
 
 def _require_order(db: sqlite3.Connection, order_id: str) -> None:
