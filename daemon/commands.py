@@ -15,13 +15,14 @@ from daemon.durations import parse_duration
 from daemon.paths import default_db_path
 from daemon.pipeline import evaluate, ingest, open_orders
 from daemon.progress import input_bytes, with_progress
-from daemon.render import alert_text, order_json, status_table
+from daemon.render import OrderMarks, alert_text, order_json, status_table
 from daemon.settings import Settings
 from daemon.sources import Input, iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
 from rules.deadlines import Rule
 from rules.decide import Decision
+from rules.state import OrderState
 
 # Every rule an order's alert can have: what `ack --rule` accepts. The deadline rules, the
 # alerts rules/decide.py and daemon/pipeline.py raise beside them (rules/advice.py HEADLINE),
@@ -99,17 +100,34 @@ def import_mail(
 def status(
     settings: Settings, now: datetime, out: TextIO, *, as_json: bool, everything: bool
 ) -> int:
-    """Open orders (or all) with phase, parcels and next deadline; --json: a list of orders."""
+    """Open orders (or all) with phase, parcels, next deadline and the user's marks."""
     with open_store(settings) as store:
         rows = open_orders(store, settings.policy(), everything=everything)
+        marks = {state.order_id: order_marks(store, state, now) for state, _ in rows}
     if as_json:
-        out.write(json.dumps([order_json(state, found) for state, found in rows], indent=2) + "\n")
+        orders = [order_json(state, found, marks[state.order_id]) for state, found in rows]
+        out.write(json.dumps(orders, indent=2) + "\n")
     elif rows:
         colour = out.isatty()
-        out.write(status_table(rows, now, settings.zone(), colour=colour) + "\n")
+        table = status_table(rows, now, settings.zone(), colour=colour, marks=marks)
+        out.write(table + "\n")
     else:
         out.write("no open orders\n")
     return 0
+
+
+def order_marks(store: Store, state: OrderState, now: datetime) -> OrderMarks:
+    """The marks that still hold on the order: acks no newer mail lapsed, a snooze not over."""
+    acks = store.acks(state.order_id)
+    # An acknowledgement holds until a newer mail about the order (daemon/pipeline.py marks_of).
+    latest_mail = max(state.last.values(), default=None)
+    held = {**acks.rules, **({"*": acks.everything} if acks.everything else {})}
+    until = store.snoozed_until(state.order_id)
+    return OrderMarks(
+        acked={rule: at for rule, at in held.items() if latest_mail is None or at >= latest_mail},
+        snoozed_until=until if until is not None and until > now else None,
+        watched=store.watched(state.order_id),
+    )
 
 
 def timeline(settings: Settings, order_id: str, out: TextIO, *, as_json: bool) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -67,8 +68,44 @@ def alert_text(decision: Decision, now: datetime, zone: tzinfo) -> str:
     return "\n".join(lines)
 
 
-def order_json(state: OrderState, found: Sequence[Deadline]) -> dict[str, Any]:
-    """The `status --json` / `timeline --json` view of one order (a public contract)."""
+@dataclass(frozen=True, slots=True)
+class OrderMarks:
+    """The user's marks in force on an order, as `status` shows them ("*": every rule acked)."""
+
+    acked: Mapping[str, datetime] = field(default_factory=dict)
+    snoozed_until: datetime | None = None
+    watched: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.acked) or self.snoozed_until is not None or self.watched
+
+
+def marks_json(marks: OrderMarks) -> dict[str, Any]:
+    """The `marks` of an order in `status --json` (a public contract: add fields, never rename)."""
+    return {
+        "acked": [{"rule": rule, "since": _iso(at)} for rule, at in sorted(marks.acked.items())],
+        "snoozed_until": _iso(marks.snoozed_until),
+        "watched": marks.watched,
+    }
+
+
+def marks_text(marks: OrderMarks, zone: tzinfo) -> str:
+    """'acked proposal_waiting since Thu 26 Nov 2026 04:00 PST; snoozed until ...; watched'."""
+    parts = [
+        f"acked {'every rule' if rule == '*' else rule} since {local_time(at, zone)}"
+        for rule, at in sorted(marks.acked.items())
+    ]
+    if marks.snoozed_until is not None:
+        parts.append(f"snoozed until {local_time(marks.snoozed_until, zone)}")
+    if marks.watched:
+        parts.append("watched")
+    return "; ".join(parts)
+
+
+def order_json(
+    state: OrderState, found: Sequence[Deadline], marks: OrderMarks | None = None
+) -> dict[str, Any]:
+    """The `status --json` view of one order (a public contract: add fields, never rename)."""
     return {
         "order_id": state.order_id,
         "phase": phase(state).value,
@@ -89,6 +126,7 @@ def order_json(state: OrderState, found: Sequence[Deadline]) -> dict[str, Any]:
         ],
         "next_deadline": _iso(found[0].due) if found else None,
         "unverified_mails": len(state.unverified),
+        "marks": marks_json(marks or OrderMarks()),
     }
 
 
@@ -110,11 +148,14 @@ def status_table(
     zone: tzinfo,
     *,
     colour: bool,
+    marks: Mapping[str, OrderMarks] | None = None,
 ) -> str:
-    """One line per order: phase, parcels, next deadline with countdown; red under 24 h."""
+    """One line per order: phase, parcels, next deadline with countdown; red under 24 h; an
+    order the user marked has a second line saying how (`marks`, by order number)."""
     header = ("ORDER", "PHASE", "PARCELS", "NEXT DEADLINE", "WHEN", "RULE")
     lines = [header]
     urgency: list[str] = [""]
+    notes: list[str] = [""]
     for state, found in rows:
         parcels = list(state.parcels.values())
         delivered = sum(1 for p in parcels if p.delivered_at)
@@ -132,9 +173,14 @@ def status_table(
         )
         left = nxt.due - now if nxt else None
         urgency.append(_paint(left))
+        marked = (marks or {}).get(state.order_id)
+        notes.append(marks_text(marked, zone) if marked else "")
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    indent = " " * (widths[0] + 2)  # under PHASE, clear of the order numbers
     out = []
-    for line, paint in zip(lines, urgency, strict=True):
+    for line, paint, note in zip(lines, urgency, notes, strict=True):
         text = "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
         out.append(f"{paint}{text}{_RESET}" if colour and paint else text)
+        if note:
+            out.append(indent + note)
     return "\n".join(out)

@@ -21,6 +21,8 @@ ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
 NOW = "2026-11-26T12:00:00Z"
 DISPUTED = "8200000000000303"
+STALLED = "8200000000000202"
+CANCELLING = "8200000000000404"
 
 
 @pytest.fixture
@@ -265,3 +267,44 @@ def test_undoing_a_mark_on_an_unknown_order_fails_with_a_message(aliwatch, args)
     assert code == 1
     assert out == ""
     assert err == "aliwatch: no mail has named order 1234567890123456\n"
+
+
+def test_status_shows_the_marks_that_hold(aliwatch):
+    aliwatch("import", MAILBOX)
+    aliwatch("ack", DISPUTED, "--rule", "proposal_waiting")
+    aliwatch("snooze", DISPUTED, "2d")
+    aliwatch("watch", STALLED)
+    aliwatch("ack", STALLED)
+    aliwatch("snooze", STALLED, "1h", now="2026-11-20T12:00:00Z")  # over by now
+
+    _, out, _ = aliwatch("status", "--json")
+    marks = {order["order_id"]: order["marks"] for order in json.loads(out)}
+    assert marks[DISPUTED] == {
+        "acked": [{"rule": "proposal_waiting", "since": "2026-11-26T12:00:00Z"}],
+        "snoozed_until": "2026-11-28T12:00:00Z",
+        "watched": False,
+    }
+    assert marks[STALLED] == {
+        "acked": [{"rule": "*", "since": "2026-11-26T12:00:00Z"}],
+        "snoozed_until": None,
+        "watched": True,
+    }
+    assert marks[CANCELLING] == {"acked": [], "snoozed_until": None, "watched": False}
+
+    _, out, _ = aliwatch("status")
+    lines = out.splitlines()
+    under = {lines[i].split()[0]: lines[i + 1] for i in range(1, len(lines) - 1)}
+    assert under[DISPUTED].strip() == (
+        "acked proposal_waiting since Thu 26 Nov 2026 04:00 PST;"
+        " snoozed until Sat 28 Nov 2026 04:00 PST"
+    )
+    assert under[DISPUTED].startswith(" " * 18)  # under PHASE: no order number there
+    assert under[STALLED].strip() == "acked every rule since Thu 26 Nov 2026 04:00 PST; watched"
+    assert under[CANCELLING].startswith("8200")  # no marks: the next order follows
+
+
+def test_an_ack_a_newer_mail_lapsed_is_not_shown(aliwatch):
+    aliwatch("import", MAILBOX)
+    aliwatch("ack", DISPUTED, now="2026-11-01T00:00:00Z")  # before the proposal mail
+    _, out, _ = aliwatch("status", "--json")
+    assert {o["order_id"]: o["marks"]["acked"] for o in json.loads(out)}[DISPUTED] == []
