@@ -17,10 +17,24 @@ _DKIM_PASS = re.compile(r"dkim\s*=\s*pass\b", re.IGNORECASE)
 _NO_AUTHSERV_ID = "authserv-id.invalid"
 _SIGNATURE = re.compile(r"\bheader\.b\s*=\s*[^\s;()]*", re.IGNORECASE)
 _AUTHSERV = re.compile(r"\s*([^\s;()]+)")
+# Any "dkim=" outside a longer method name (dkim-atps): a result, or a comment that reads like one.
+_DKIM_RESULT = re.compile(r"\bdkim\s*=", re.IGNORECASE)
+# A host name: dot-separated LDH labels of up to 63 characters (RFC 1123 section 2.1).
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
 def _under(domain: str, parents: Iterable[str]) -> bool:
-    domain = domain.lower().rstrip(".")
+    """Is `domain` one of `parents` or a sub-domain of one, compared as ASCII host names?"""
+    # ASCII only before lower(): a homograph (Cyrillic "а") or a character that lowers to ASCII
+    # (the Kelvin sign) is another name; its punycode form is another name too. One trailing dot
+    # is the root (RFC 1034 section 3.1), anything else that is not a host name proves nothing.
+    if not domain.isascii():
+        return False
+    domain = domain.lower()
+    domain = domain[:-1] if domain.endswith(".") else domain
+    if not _HOSTNAME.fullmatch(domain):
+        return False
     return any(domain == p or domain.endswith("." + p) for p in parents)
 
 
@@ -33,13 +47,20 @@ def _parse(value: str) -> authres.AuthenticationResultsHeader | None:
 
 
 def _dkim_pass_domains(header: authres.AuthenticationResultsHeader) -> list[str]:
+    """The header.d of each dkim=pass result: the signing domain (RFC 6376 section 3.5, d=)."""
+    # header.i is the identity signed for (RFC 6376 section 3.5, i=), not the domain whose key
+    # verified: only header.d is; a result with two different header.d values names none.
     domains = []
     for result in header.results:
         if str(result.method).lower() != "dkim" or str(result.result).lower() != "pass":
             continue
-        for prop in result.properties:
-            if str(prop.type).lower() == "header" and str(prop.name).lower() in ("d", "i"):
-                domains.append(str(prop.value).rpartition("@")[2])
+        signers = {
+            str(prop.value)
+            for prop in result.properties
+            if str(prop.type).lower() == "header" and str(prop.name).lower() == "d"
+        }
+        if len(signers) == 1:
+            domains.append(signers.pop())
     return domains
 
 
@@ -92,35 +113,62 @@ def _parsed_domains(value: str) -> tuple[str, ...]:
 
 
 def _authserv_id(value: str) -> str:
-    if "=" in _segments(value)[0]:
+    head = value.partition(";")[0]
+    if "(" in head or '"' in head:
+        head = _segments(value)[0]
+    if "=" in head:
         return ""
     m = _AUTHSERV.match(value)
     return m.group(1).lower() if m else ""
 
 
-def is_authentic(values: Sequence[str], trusted: frozenset[str], *, relayed: bool) -> bool:
-    """True only when a trusted Authentication-Results header shows dkim=pass for AliExpress.
+def _has_dkim_result(value: str) -> bool:
+    """Does the header carry a result whose method is dkim (RFC 8601 section 2.2), or seem to?"""
+    # Erring towards yes is safe: such a header decides, and it can only decide "not authentic"
+    # unless it really holds a pass.
+    return _DKIM_RESULT.search(value) is not None
 
-    `values` are the header values topmost first. With no trusted authserv-ids configured, only the
-    topmost header counts, parseable or not: it is the one the user's own provider added; anything
-    below it may have been written by the sender (RFC 8601 section 5). For Apple "Hide My Email"
-    mail, a pass for the relay domain in the topmost header vouches for the relay's own header just
-    below it (a sender's forged headers sit further down); with trusted ids, list Apple's instead.
+
+def _passes_for_aliexpress(value: str) -> bool:
+    """Does the header show dkim=pass with a header.d under an AliExpress domain?"""
+    return any(_under(d, ALIEXPRESS_DOMAINS) for d in _pass_domains(value))
+
+
+def _trusted_block_verdict(values: Sequence[str], trusted: frozenset[str]) -> bool:
+    """The verdict of the topmost header with a dkim result in the trusted block at the top."""
+    lowered = {t.lower() for t in trusted} - {""}
+    for value in values:
+        if _authserv_id(value) not in lowered:
+            return False
+        if _has_dkim_result(value):
+            # Unparseable is a verdict too: an odd header of the provider's must not let the one
+            # below it speak for the provider.
+            return _passes_for_aliexpress(value)
+    return False
+
+
+def is_authentic(values: Sequence[str], trusted: frozenset[str], *, relayed: bool) -> bool:
+    """True only when the user's own provider shows dkim=pass with header.d under AliExpress's.
+
+    `values` are the header values topmost first. Only headers the user's own provider added can
+    be trusted, and those are at the top: anything below may have been written by the sender (RFC
+    8601 section 5). With trusted authserv-ids, only the contiguous block of headers with a trusted
+    id from the top counts; a trusted id below any other header is ignored. A sender can write the
+    provider's id too, but only below the provider's own headers (RFC 8601 section 7.1; a provider
+    should remove them, not every one does), so in the block the topmost header with a dkim result
+    decides, and a pass further down never overrules its fail. With no trusted ids, only the
+    topmost header counts, parseable or not, and for Apple "Hide My Email" mail a pass for the
+    relay domain in it vouches for the relay's own header just below it (a sender's forged headers
+    sit further down); with trusted ids that exception is off, as the provider's verdict decides.
     """
+    if not values:
+        return False
     if trusted:
-        lowered = {t.lower() for t in trusted}
-        chosen = [i for i, v in enumerate(values) if _authserv_id(v) in lowered]
-    else:
-        chosen = [0] if values else []
-    for index in chosen:
-        domains = _pass_domains(values[index])
-        if any(_under(d, ALIEXPRESS_DOMAINS) for d in domains):
-            return True
-        relay_pass = any(_under(d, (APPLE_RELAY_DOMAIN,)) for d in domains)
-        if relayed and not trusted and relay_pass and index + 1 < len(values):
-            below = values[index + 1]
-            if _under(_authserv_id(below), _APPLE_AUTHSERV) and any(
-                _under(d, ALIEXPRESS_DOMAINS) for d in _pass_domains(below)
-            ):
-                return True
+        return _trusted_block_verdict(values, trusted)
+    domains = _pass_domains(values[0])
+    if any(_under(d, ALIEXPRESS_DOMAINS) for d in domains):
+        return True
+    if relayed and len(values) > 1 and any(_under(d, (APPLE_RELAY_DOMAIN,)) for d in domains):
+        below = values[1]
+        return _under(_authserv_id(below), _APPLE_AUTHSERV) and _passes_for_aliexpress(below)
     return False
