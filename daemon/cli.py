@@ -84,6 +84,25 @@ def _parser() -> argparse.ArgumentParser:
 
     marks = _add_mark_parsers(commands)
 
+    alerts = commands.add_parser(
+        "alerts",
+        help="every alert aliwatch decided, and how each channel delivered it",
+        description="The alerts in the store, newest first: when each was decided, its rule, "
+        "order, deadline and headline, then per channel: sent (when), pending (first try) or "
+        "failed (attempts, next try, the last error). Times are in ALIWATCH_TIMEZONE.",
+    )
+    alerts.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON list of alerts, each with its deliveries per channel",
+    )
+    alerts.add_argument("--order", metavar="N", help="only the alerts of this order")
+    alerts.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only alerts decided since then: a date (2026-11-01), a time or a duration back (7d)",
+    )
+
     unknown = commands.add_parser(
         "unknown",
         help="list the AliExpress mail aliwatch could not recognise",
@@ -156,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("path", nargs="?", metavar="PATH", help="write here instead")
 
-    for sub in (imp, status, timeline, cal, *marks, run, check, unknown):
+    for sub in (imp, status, timeline, cal, *marks, alerts, run, check, unknown):
         sub.add_argument(
             "--now",
             type=_aware_time,
@@ -306,6 +325,10 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
         from daemon.unknown_command import unknown  # noqa: PLC0415 - keeps `run` start-up lean
 
         return unknown(settings, now, out, as_json=args.json, since=args.since)
+    if command == "alerts":
+        from daemon.alerts_command import alerts  # noqa: PLC0415 - keeps `run` start-up lean
+
+        return alerts(settings, now, out, as_json=args.json, order_id=args.order, since=args.since)
     raise AssertionError(f"no such command {command!r}")  # argparse allows only those above
 
 

@@ -30,6 +30,31 @@ class Alert:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelDelivery:
+    """How one alert went on one channel (daemon/store/deliveries.py): sent, or still to try."""
+
+    channel: str
+    state: Literal["pending", "sent"]
+    attempts: int
+    next_try: datetime | None
+    last_error: str | None
+    sent_at: datetime | None
+
+    @property
+    def failed(self) -> bool:
+        """Not sent yet, and tried at least once without success."""
+        return self.state == "pending" and self.attempts > 0 and self.last_error is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """A stored alert with its delivery on each channel it was handed to."""
+
+    alert: Alert
+    deliveries: tuple[ChannelDelivery, ...]
+
+
 _SELECT = (
     "SELECT key, order_id, rule, due, created_at, state, attempts, last_error, payload FROM alerts "
 )
@@ -88,6 +113,42 @@ class Alerts(Connected):
         """The alert stored under `key`, if any."""
         rows = self._read(_SELECT + "WHERE key = ?", (key,))
         return alert_of_row(rows[0]) if rows else None
+
+    def alert_log(
+        self, *, order_id: str | None = None, since: datetime | None = None
+    ) -> list[AlertRecord]:
+        """Every alert (of one order, decided since `since`), newest first, with its deliveries."""
+        start = time_text(since) if since else None
+        params = (order_id, order_id, start, start)
+        alerts = [
+            alert_of_row(row)
+            for row in self._read(
+                _SELECT + "WHERE (? IS NULL OR order_id = ?) AND (? IS NULL OR created_at >= ?)"
+                " ORDER BY created_at DESC, id DESC",
+                params,
+            )
+        ]
+        # Only the columns of migration 3 (daemon/store/migrations.py): later ones may be added.
+        rows = self._read(
+            "SELECT d.alert_key, d.channel, d.state, d.attempts, d.next_try, d.last_error,"
+            " d.sent_at FROM deliveries d JOIN alerts a ON a.key = d.alert_key"
+            " WHERE (? IS NULL OR a.order_id = ?) AND (? IS NULL OR a.created_at >= ?)"
+            " ORDER BY d.channel",
+            params,
+        )
+        by_key: dict[str, list[ChannelDelivery]] = {}
+        for row in rows:
+            by_key.setdefault(row["alert_key"], []).append(
+                ChannelDelivery(
+                    channel=row["channel"],
+                    state=row["state"],
+                    attempts=int(row["attempts"]),
+                    next_try=text_time(row["next_try"]) if row["next_try"] else None,
+                    last_error=row["last_error"],
+                    sent_at=text_time(row["sent_at"]) if row["sent_at"] else None,
+                )
+            )
+        return [AlertRecord(alert, tuple(by_key.get(alert.key, ()))) for alert in alerts]
 
     def pending_alerts(self, max_attempts: int = 5) -> list[Alert]:
         """Alerts to deliver, oldest first: pending ones, and failed ones tried < max_attempts."""
