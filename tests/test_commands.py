@@ -7,15 +7,18 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
+from daemon.alerts.wording import html_body, text_body
 from daemon.cli import main
 from daemon.commands import ALERT_RULES
+from daemon.pipeline import decision_of
 from daemon.store import Store
+from rules.decide import Decision
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
@@ -308,3 +311,44 @@ def test_an_ack_a_newer_mail_lapsed_is_not_shown(aliwatch):
     aliwatch("ack", DISPUTED, now="2026-11-01T00:00:00Z")  # before the proposal mail
     _, out, _ = aliwatch("status", "--json")
     assert {o["order_id"]: o["marks"]["acked"] for o in json.loads(out)}[DISPUTED] == []
+
+
+def test_the_alert_mail_ends_with_commands_that_work_as_written(aliwatch, tmp_path):
+    aliwatch("import", MAILBOX)
+    with Store.open(tmp_path / "state" / "aliwatch.db") as store:
+        (proposal,) = [a for a in store.pending_alerts() if a.rule == "proposal_waiting"]
+    decision = decision_of(proposal.payload, proposal.key)
+    now = datetime.fromisoformat(NOW)
+    footer = text_body(decision, now, UTC).split("\n-- \n")[1].splitlines()
+    assert footer == [
+        "aliwatch, watching your AliExpress mail.",
+        f"Done with it:     aliwatch ack {DISPUTED}",
+        f"Quiet for a day:  aliwatch snooze {DISPUTED} 1d",
+        "All your orders:  aliwatch status",
+    ]
+    html = html_body(decision, now, UTC)
+    assert html.index(f"Done with it: <code>aliwatch ack {DISPUTED}</code>") > html.index("<hr>")
+    assert f"<code>aliwatch snooze {DISPUTED} 1d</code>" in html
+    for line in footer[1:]:
+        program, command, *args = line.split(":", 1)[1].split()
+        assert program == "aliwatch"
+        assert aliwatch(command, *args)[0] == 0
+    assert "acked every rule" in aliwatch("status")[1]
+
+
+@pytest.mark.parametrize(
+    ("rule", "step"),
+    [
+        ("stale", "Check aliwatch's settings and mailbox:  aliwatch check"),
+        ("login_refused", "Check aliwatch's settings and mailbox:  aliwatch check"),
+        ("test", "Check aliwatch's settings and mailbox:  aliwatch check"),
+        ("digest", "Your orders:  aliwatch status"),
+        ("drift", "The mail it could not read:  aliwatch unknown"),
+    ],
+)
+def test_an_alert_about_no_order_offers_what_fits_and_no_ack(rule, step):
+    decision = Decision(key="k", order_id="", rule=rule, headline="H", advice="A")
+    body = text_body(decision, datetime.fromisoformat(NOW), UTC)
+    assert body.endswith(f"\n-- \naliwatch, watching your AliExpress mail.\n{step}\n")
+    assert "ack" not in body.split("\n-- \n")[1]
+    assert "Acknowledge" not in html_body(decision, datetime.fromisoformat(NOW), UTC)

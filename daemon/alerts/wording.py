@@ -33,6 +33,15 @@ ACTION: dict[str, str] = {
     "test": "aliwatch test alert",
 }
 MAX_SUBJECT = 200
+# What to run about an alert that names no order (aliwatch's own, or mail it could not read);
+# anything else about aliwatch itself is for `aliwatch check`.
+_NO_ORDER_NEXT: dict[str, tuple[str, str]] = {
+    "digest": ("Your orders", "aliwatch status"),
+    "recovered": ("Your orders", "aliwatch status"),
+    "drift": ("The mail it could not read", "aliwatch unknown"),
+    "attention": ("The mail it could not read", "aliwatch unknown"),
+}
+_CHECK = ("Check aliwatch's settings and mailbox", "aliwatch check")
 
 
 def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
@@ -58,12 +67,27 @@ def subject(decision: Decision, zone: tzinfo, now: datetime) -> str:
     return one_line(f"{action}{by}{about}{mark}")
 
 
+def next_steps(decision: Decision) -> list[tuple[str, str]]:
+    """(what it does, the command): what the buyer can run where the alert is read."""
+    order = decision.order_id
+    if order:
+        return [
+            ("Done with it", f"aliwatch ack {order}"),
+            ("Quiet for a day", f"aliwatch snooze {order} 1d"),
+            ("All your orders", "aliwatch status"),
+        ]
+    return [_NO_ORDER_NEXT.get(decision.rule, _CHECK)]
+
+
 def text_body(decision: Decision, now: datetime, zone: tzinfo) -> str:
-    """The plain-text alert (what the console prints), with a footer saying who sent it."""
+    """The plain-text alert mail, with a footer: who sent it and the commands to answer it."""
+    steps = next_steps(decision)
+    width = max(len(what) for what, _ in steps) + 1
+    footer = [f"{(what + ':').ljust(width)}  {command}" for what, command in steps]
     return (
         alert_text(decision, now, zone)
-        + "\n\n-- \naliwatch, watching your AliExpress mail. Acknowledge with: "
-        + (f"aliwatch ack {decision.order_id}" if decision.order_id else "aliwatch status")
+        + "\n\n-- \naliwatch, watching your AliExpress mail.\n"
+        + "\n".join(footer)
         + "\n"
     )
 
@@ -77,5 +101,9 @@ def html_body(decision: Decision, now: datetime, zone: tzinfo) -> str:
     if decision.order_id:
         url = ORDER_PAGE.format(decision.order_id)
         parts.append(f'<p><a href="{e(url)}">Open the order page</a></p>')
+    steps = "".join(
+        f"<br>{e(what)}: <code>{e(command)}</code>" for what, command in next_steps(decision)
+    )
+    parts.append(f"<hr>\n<p>aliwatch, watching your AliExpress mail.{steps}</p>")
     body = "\n".join(parts)
     return f'<!DOCTYPE html>\n<html><body style="white-space: pre-wrap">\n{body}\n</body></html>\n'
