@@ -47,18 +47,21 @@ def _parse(value: str) -> authres.AuthenticationResultsHeader | None:
 
 
 def _dkim_pass_domains(header: authres.AuthenticationResultsHeader) -> list[str]:
-    """The header.d of each dkim=pass result: the signing domain (RFC 6376 section 3.5, d=)."""
-    # header.i is the identity signed for (RFC 6376 section 3.5, i=), not the domain whose key
-    # verified: only header.d is; a result with two different header.d values names none.
+    """The signing domain of each dkim=pass result: header.d, else header.i's domain."""
+    # header.d is the domain whose key verified (RFC 6376 section 3.5, d=); a result naming two
+    # names none. Gmail writes only header.i, the identity signed for: a verifier must reject a
+    # signature whose i= is not d= or under it (RFC 6376 section 6.1.1), so without header.d
+    # the identity's domain stands for it. With header.d, header.i is never read.
     domains = []
     for result in header.results:
         if str(result.method).lower() != "dkim" or str(result.result).lower() != "pass":
             continue
-        signers = {
-            str(prop.value)
-            for prop in result.properties
-            if str(prop.type).lower() == "header" and str(prop.name).lower() == "d"
-        }
+        named: dict[str, set[str]] = {"d": set(), "i": set()}
+        for prop in result.properties:
+            name = str(prop.name).lower()
+            if str(prop.type).lower() == "header" and name in named:
+                named[name].add(str(prop.value).rpartition("@")[2])
+        signers = named["d"] or named["i"]
         if len(signers) == 1:
             domains.append(signers.pop())
     return domains
@@ -134,17 +137,34 @@ def _passes_for_aliexpress(value: str) -> bool:
     return any(_under(d, ALIEXPRESS_DOMAINS) for d in _pass_domains(value))
 
 
-def _trusted_block_verdict(values: Sequence[str], trusted: frozenset[str]) -> bool:
+def _trusted_block_verdict(
+    values: Sequence[str], trusted: frozenset[str], *, relayed: bool
+) -> bool:
     """The verdict of the topmost header with a dkim result in the trusted block at the top."""
     lowered = {t.lower() for t in trusted} - {""}
-    for value in values:
+    for index, value in enumerate(values):
         if _authserv_id(value) not in lowered:
             return False
         if _has_dkim_result(value):
             # Unparseable is a verdict too: an odd header of the provider's must not let the one
             # below it speak for the provider.
-            return _passes_for_aliexpress(value)
+            if _passes_for_aliexpress(value):
+                return True
+            return relayed and _relay_vouches(values, index, lowered)
     return False
+
+
+def _relay_vouches(values: Sequence[str], index: int, trusted: set[str] | None) -> bool:
+    """Apple "Hide My Email": the header at `index` passes the relay's signature, and the one
+    just below it, Apple's own (a trusted id, when ids are set), passes AliExpress's."""
+    domains = _pass_domains(values[index])
+    if index + 1 >= len(values) or not any(_under(d, (APPLE_RELAY_DOMAIN,)) for d in domains):
+        return False
+    below = values[index + 1]
+    server = _authserv_id(below)
+    if trusted is not None and server not in trusted:
+        return False
+    return _under(server, _APPLE_AUTHSERV) and _passes_for_aliexpress(below)
 
 
 def is_authentic(values: Sequence[str], trusted: frozenset[str], *, relayed: bool) -> bool:
@@ -157,18 +177,14 @@ def is_authentic(values: Sequence[str], trusted: frozenset[str], *, relayed: boo
     provider's id too, but only below the provider's own headers (RFC 8601 section 7.1; a provider
     should remove them, not every one does), so in the block the topmost header with a dkim result
     decides, and a pass further down never overrules its fail. With no trusted ids, only the
-    topmost header counts, parseable or not, and for Apple "Hide My Email" mail a pass for the
-    relay domain in it vouches for the relay's own header just below it (a sender's forged headers
-    sit further down); with trusted ids that exception is off, as the provider's verdict decides.
+    topmost header counts, parseable or not. For Apple "Hide My Email" mail, the deciding header's
+    pass for the relay domain vouches for the relay's own header just below it (a sender's forged
+    headers sit further down); with trusted ids, that header's id must be listed too.
     """
     if not values:
         return False
     if trusted:
-        return _trusted_block_verdict(values, trusted)
-    domains = _pass_domains(values[0])
-    if any(_under(d, ALIEXPRESS_DOMAINS) for d in domains):
+        return _trusted_block_verdict(values, trusted, relayed=relayed)
+    if _passes_for_aliexpress(values[0]):
         return True
-    if relayed and len(values) > 1 and any(_under(d, (APPLE_RELAY_DOMAIN,)) for d in domains):
-        below = values[1]
-        return _under(_authserv_id(below), _APPLE_AUTHSERV) and _passes_for_aliexpress(below)
-    return False
+    return relayed and _relay_vouches(values, 0, None)

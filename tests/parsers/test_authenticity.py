@@ -76,12 +76,15 @@ def test_without_trusted_ids_only_the_topmost_header_counts():
     assert not is_authentic([FAIL, FORGED], NONE_SET, relayed=False)
 
 
-def test_the_apple_relay_header_below_counts_only_without_trusted_ids():
+def test_the_apple_relay_header_below_counts_only_when_its_id_is_trusted_too():
     assert is_authentic([APPLE_TOP, APPLE_BELOW], NONE_SET, relayed=True)
     assert not is_authentic([APPLE_TOP, APPLE_BELOW], NONE_SET, relayed=False)
     assert not is_authentic([APPLE_TOP, APPLE_BELOW], TRUSTED, relayed=True)
     apple_ids = TRUSTED | {"relay.mail.icloud.com"}
-    assert not is_authentic([APPLE_TOP, APPLE_BELOW], apple_ids, relayed=True)
+    assert is_authentic([APPLE_TOP, APPLE_BELOW], apple_ids, relayed=True)
+    # Apple's id below a header that is not the provider's is out of the trusted block.
+    assert not is_authentic([FAIL.replace(PROVIDER, "mx.other.example"), APPLE_TOP, APPLE_BELOW],
+                            apple_ids, relayed=True)  # fmt: skip
 
 
 def test_header_i_under_aliexpress_does_not_vouch_for_another_header_d():
@@ -90,10 +93,13 @@ def test_header_i_under_aliexpress_does_not_vouch_for_another_header_d():
     assert not is_authentic([value], TRUSTED, relayed=False)
 
 
-def test_header_i_alone_does_not_count():
+def test_header_i_alone_counts_as_gmail_writes_it():
+    # Gmail names only the identity; a verifier rejects an i= outside d= (RFC 6376 6.1.1).
     value = f"{PROVIDER}; dkim=pass header.i=@notice.aliexpress.com header.s=s1024"
-    assert not is_authentic([value], NONE_SET, relayed=False)
-    assert not is_authentic([value], TRUSTED, relayed=False)
+    assert is_authentic([value], NONE_SET, relayed=False)
+    assert is_authentic([value], TRUSTED, relayed=False)
+    elsewhere = f"{PROVIDER}; dkim=pass header.i=@evil.example header.s=s1024"
+    assert not is_authentic([elsewhere], NONE_SET, relayed=False)
 
 
 def test_header_d_under_aliexpress_counts_whatever_header_i_says():
@@ -182,7 +188,9 @@ POOL = [
     Header(
         "MX.EXAMPLE.NET 1; dkim=pass (ok; ok) header.d=aliexpress.ru", trusted=True, dkim="pass"
     ),
-    Header(f"{PROVIDER}; dkim=pass header.i=@aliexpress.com", trusted=True, dkim="i only"),
+    # Gmail's shape: the identity alone stands for the signing domain (RFC 6376 6.1.1).
+    Header(f"{PROVIDER}; dkim=pass header.i=@aliexpress.com", trusted=True, dkim="pass"),
+    Header(f"{PROVIDER}; dkim=pass header.i=@evil.example", trusted=True, dkim="other"),
     Header(
         f"{PROVIDER}; dkim=pass header.i=@aliexpress.com header.d=evil.example",
         trusted=True,

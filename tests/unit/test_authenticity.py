@@ -31,9 +31,10 @@ def test_only_topmost_header_counts_without_trusted_ids():
     assert not is_authentic([NONE, FORGED_BELOW], NONE_SET, relayed=False)
 
 
-def test_trusted_authserv_id_selects_the_header_to_believe():
+def test_a_trusted_authserv_id_below_an_untrusted_header_is_not_believed():
     values = ["mx.example.net; dkim=none", "mx.trusted.example; dkim=pass header.d=aliexpress.com"]
-    assert is_authentic(values, frozenset({"mx.trusted.example"}), relayed=False)
+    assert not is_authentic(values, frozenset({"mx.trusted.example"}), relayed=False)
+    assert is_authentic(values[1:], frozenset({"mx.trusted.example"}), relayed=False)
 
 
 def test_untrusted_authserv_id_is_ignored_even_when_topmost():
