@@ -40,6 +40,10 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# dunst, a real notification server (tests/servers/dunst.py), on the X server Xvfb: it runs with
+# no desktop, and dunstctl reads back what it shows and performs its actions from a test.
+command -v dunst >/dev/null 2>&1 || need+=(dunst)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 if [ ${#need[@]} -gt 0 ]; then
     have_apt "${need[@]}"
     apt_install "${need[@]}"

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.servers import cyrus as cyrus_server
+from tests.servers import dunst as dunst_server
 from tests.servers.cyrus import Cyrus, ImapServer
 from tests.servers.dbus import DBUS_DAEMON, SessionBus
 from tests.servers.dovecot import DOVECOT, Dovecot
+from tests.servers.dunst import Dunst
 from tests.servers.smtp import SmtpServer
 
 
@@ -84,6 +86,19 @@ def session_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBus
         yield bus
     finally:
         bus.stop()
+
+
+@pytest.fixture
+def dunst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dunst]:
+    """dunst, a real notification server, under Xvfb on a private session bus, one per test."""
+    reason = dunst_server.missing()
+    if reason is not None:
+        missing_server(reason)
+    server = Dunst(tmp_path_factory.mktemp("dunst"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

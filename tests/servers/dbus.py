@@ -28,11 +28,13 @@ _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configura
 
 
 class SessionBus:
-    """dbus-daemon on a socket in `root`, and the notification server recording to a file."""
+    """dbus-daemon on a socket in `root`, and the notification server recording to a file
+    unless `recorder` is False (tests/servers/dunst.py brings its own server)."""
 
-    def __init__(self, root: Path, *, click: bool = False) -> None:
+    def __init__(self, root: Path, *, click: bool = False, recorder: bool = True) -> None:
         self.root = root
         self.click = click
+        self.recorder = recorder
         self.socket = root / "bus"
         self.address = f"unix:path={self.socket}"
         self.record = root / "notifications.jsonl"
@@ -52,6 +54,8 @@ class SessionBus:
             time.sleep(0.02)
         else:
             raise RuntimeError("dbus-daemon did not create its socket")
+        if not self.recorder:
+            return self
         server = Path(__file__).with_name("notification_server.py")
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
         self._server = subprocess.Popen(
