@@ -7,9 +7,10 @@ import shutil
 import subprocess
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from queue import Queue
 
 import structlog
@@ -22,6 +23,7 @@ from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 from daemon.alerts.channel import ChannelError, Outgoing
 from daemon.alerts.wording import one_line, subject
 from daemon.render import ORDER_PAGE, alert_text
+from daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
 # The Desktop Notifications Specification 1.2 (specifications.freedesktop.org/notification-spec).
@@ -30,36 +32,58 @@ INTERFACE = "org.freedesktop.Notifications"
 NOTIFICATIONS = DBusAddress(PATH, bus_name=INTERFACE, interface=INTERFACE)
 URGENCY_NORMAL, URGENCY_CRITICAL = 1, 2
 CALL_TIMEOUT = 5.0
-# Proposals, and deadlines this close, are critical: they stay on screen until dismissed.
-CRITICAL_WITHIN = timedelta(hours=24)
 # Notifications whose click is still remembered (the oldest are forgotten).
 REMEMBERED = 200
+# The actions of a notification about an order, key then label (spec 1.2, "Actions"). "default"
+# is the click on the notification itself, which servers may not show as a button (GNOME Shell
+# does not): "open" is the same as a button.
+OPEN_ACTIONS = ["default", "Open the order page", "open", "Open order"]
+SNOOZE, ACK = "snooze-1d", "ack"
+STORE_ACTIONS = [SNOOZE, "Snooze 1 day", ACK, "Done"]
+OPEN_KEYS = frozenset(OPEN_ACTIONS[::2])
+ACTION_KEYS = OPEN_KEYS | frozenset(STORE_ACTIONS[::2])
+SNOOZE_FOR = timedelta(days=1)
+
+# What a click on a store action does: called with the order and the action's key.
+OnAction = Callable[[str, str], None]
 
 
-def is_critical(alert: Outgoing) -> bool:
-    decision = alert.decision
-    if decision.rule == "proposal_waiting" or decision.urgent:
-        return True
-    return decision.due is not None and decision.due - alert.now < CRITICAL_WITHIN
+def store_actions(db_path: Path) -> OnAction:
+    """The store's side of a click: "Snooze 1 day" and "Done", as `aliwatch snooze`/`ack` do."""
+
+    def act(order: str, key: str) -> None:
+        now = datetime.now(UTC)  # the moment of the click
+        # Its own connection: this runs on the thread that hears clicks (daemon/store/store.py).
+        with Store.open(db_path) as store:
+            if key == SNOOZE:
+                store.snooze(order, now + SNOOZE_FOR)
+            elif key == ACK:
+                store.ack(order, None, now)
+
+    return act
 
 
 class DesktopChannel:
     """Shows each alert as a notification on one kept connection to the session bus.
 
-    Where the server supports actions, clicking the notification (its "default" action) opens
-    the order page with xdg-open: the spec's ActionInvoked signal is heard on a thread of
-    jeepney's router. Where it renders links (body-hyperlinks), the body links there too.
+    Where the server supports actions, a notification about an order offers them: a click on
+    it ("default") or "Open order" opens the order page with xdg-open; "Snooze 1 day" and
+    "Done" are passed to `on_action` (offered only with one). The spec's ActionInvoked signal
+    is heard on a thread of jeepney's router. Where the server renders links
+    (body-hyperlinks), the body links to the order page too.
     """
 
     name = "desktop"
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, on_action: OnAction | None = None) -> None:
         self.address = address
+        self.on_action = on_action
         self._router: DBusRouter | None = None
         self._clicks: Queue[Message | None] | None = None
-        self._urls: OrderedDict[int, str] = OrderedDict()
-        # Clicks heard before Notify's reply was read (a server may signal at once).
-        self._early: OrderedDict[int, None] = OrderedDict()
+        # Our notifications with actions, each with its order.
+        self._orders: OrderedDict[int, str] = OrderedDict()
+        # Actions heard before Notify's reply was read (a server may signal at once).
+        self._early: OrderedDict[int, str] = OrderedDict()
         self._lock = threading.Lock()
 
     def describe(self) -> str:
@@ -74,10 +98,9 @@ class DesktopChannel:
             found = self._call(router, "GetCapabilities", "", ())[0]
             capabilities = set(found) if isinstance(found, list) else set()
             order = alert.decision.order_id
-            actions = (
-                ["default", "Open the order page"] if order and "actions" in capabilities else []
-            )
-            urgency = URGENCY_CRITICAL if is_critical(alert) else URGENCY_NORMAL
+            actions = self._actions(order) if "actions" in capabilities else []
+            urgent = alert.decision.urgent_at(alert.now)  # rules/urgency.py, the one definition
+            urgency = URGENCY_CRITICAL if urgent else URGENCY_NORMAL
             hints: dict[str, tuple[str, object]] = {
                 "urgency": ("y", urgency),
                 "category": ("s", "email.arrived"),
@@ -91,7 +114,13 @@ class DesktopChannel:
                 ("aliwatch", 0, "dialog-warning", summary, body, actions, hints, -1),
             )
         if actions and isinstance(reply[0], int):
-            self._remember(reply[0], ORDER_PAGE.format(order))
+            self._remember(reply[0], order)
+
+    def _actions(self, order: str) -> list[str]:
+        """An order's actions (the store's only with a handler); none without an order."""
+        if not order:
+            return []
+        return OPEN_ACTIONS + (STORE_ACTIONS if self.on_action is not None else [])
 
     def server_name(self) -> str:
         """The notification server's name and version (`aliwatch check`); ChannelError if none."""
@@ -136,32 +165,45 @@ class DesktopChannel:
             self._router, self._clicks = router, queue
         return self._router
 
-    def _remember(self, notification: int, url: str) -> None:
+    def _remember(self, notification: int, order: str) -> None:
         with self._lock:
-            clicked = self._early.pop(notification, False) is None
-            self._urls[notification] = url
-            while len(self._urls) > REMEMBERED:
-                self._urls.popitem(last=False)
-        if clicked:
-            open_page(url)
+            key = self._early.pop(notification, None)
+            self._orders[notification] = order
+            while len(self._orders) > REMEMBERED:
+                self._orders.popitem(last=False)
+        if key is not None:
+            self._act(order, key)
 
     def _hear_clicks(self, queue: Queue[Message | None]) -> None:
-        """ActionInvoked(id, key): open the order page of one of our notifications."""
+        """ActionInvoked(id, key): perform the action on one of our notifications."""
         while (signal := queue.get()) is not None:
             try:
                 notification, key = signal.body
             except (TypeError, ValueError):
                 continue
-            if key != "default" or not isinstance(notification, int):
+            if key not in ACTION_KEYS or not isinstance(notification, int):
                 continue
             with self._lock:
-                url = self._urls.get(notification)
-                if url is None:
-                    self._early[notification] = None
+                order = self._orders.get(notification)
+                if order is None:
+                    self._early[notification] = key
                     while len(self._early) > REMEMBERED:
                         self._early.popitem(last=False)
-            if url is not None:
-                open_page(url)
+            if order is not None:
+                self._act(order, key)
+
+    def _act(self, order: str, key: str) -> None:
+        """Perform one action; a failure is logged (the thread goes on hearing clicks)."""
+        log.info("desktop_action", action=key, order=order)
+        try:
+            if key in OPEN_KEYS:
+                open_page(ORDER_PAGE.format(order))
+            elif self.on_action is not None:
+                self.on_action(order, key)
+        except StoreError as err:  # its message names the database or the order, no mail text
+            log.warning("desktop_action_failed", action=key, order=order, reason=str(err))
+        except Exception as err:  # noqa: BLE001 - a failed click must not end the clicks' thread
+            log.warning("desktop_action_failed", action=key, order=order, reason=type(err).__name__)
 
     @staticmethod
     def _call(

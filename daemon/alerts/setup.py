@@ -38,9 +38,12 @@ def build_channels(settings: Settings, out: TextIO) -> list[Channel]:
     if settings.desktop_notify != "off":
         address = session_bus_address()
         if address is not None:
-            from daemon.alerts.desktop import DesktopChannel  # noqa: PLC0415
+            from daemon.alerts.desktop import DesktopChannel, store_actions  # noqa: PLC0415
+            from daemon.paths import default_db_path  # noqa: PLC0415
 
-            channels.append(DesktopChannel(address))
+            # "Snooze 1 day" and "Done" on a notification change the daemon's own database.
+            on_action = store_actions(settings.db_path or default_db_path())
+            channels.append(DesktopChannel(address, on_action))
         elif settings.desktop_notify == "on":
             log.warning(
                 "desktop_unavailable",
