@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from parsers.event import Kind
 from rules.deadlines import Rule
 
 # Headlines say what happened; advice says what to do. Sources: the seed and its comments,
@@ -15,10 +16,13 @@ HEADLINE: dict[str, str] = {
     Rule.SHIPPING: "The order was confirmed but has not shipped",
     Rule.STALLED: "The parcel has had no tracking update for a long time",
     Rule.REFUND: "A promised refund has not arrived",
+    Rule.RETURN: "The seller asked you to return the item",
+    Rule.QUIET: "Your dispute has had no news for days",
     "awaiting_confirmation": "The order will soon be marked completed",
     "attention": "An AliExpress mail about a dispute, refund or return was not recognised",
     "pressure": "The seller is pushing you to close the dispute or pay outside AliExpress",
     "unverified": "A mail claims to be from AliExpress but could not be verified",
+    "suspicious": "A mail names more orders than any real AliExpress mail",
 }
 
 ADVICE: dict[str, str] = {
@@ -56,6 +60,17 @@ ADVICE: dict[str, str] = {
         "Check your payment method's statement and the order page; contact AliExpress support "
         "if the refund is not listed."
     ),
+    Rule.RETURN: (
+        "Ship the return by the date on the dispute page, to the address shown there, with "
+        "tracking; you may have to pay the return postage. Photograph the item and the parcel "
+        "before you send it and keep the return tracking number. Do not close the dispute "
+        "until the refund has arrived."
+    ),
+    Rule.QUIET: (
+        "Open the dispute page: answer any message, add evidence (photos, video, tracking "
+        "screenshots), or escalate the dispute so AliExpress decides. A proposal mail can get "
+        "lost; the dispute can close without you."
+    ),
     "awaiting_confirmation": (
         "If you have not received the parcel or it is not as described, open a dispute now: "
         "once the order is completed, only 15 days remain."
@@ -69,4 +84,32 @@ ADVICE: dict[str, str] = {
         "Do not act on the mail itself: open the order page on aliexpress.com directly and "
         "check what it says."
     ),
+    "suspicious": (
+        "It was not turned into orders or alerts. Do not act on the mail: it is most likely "
+        "a forgery. Check your orders on aliexpress.com directly."
+    ),
+}
+
+# What an unverified mail of each kind claims, for its warning ("Unverified mail claims the
+# seller made a proposal in your dispute: ..."). Kinds not listed (tracking scans, order
+# confirmations) ask nothing of the buyer and raise no warning.
+CLAIM: dict[Kind, str] = {
+    Kind.SELLER_PROPOSAL: HEADLINE[Rule.PROPOSAL],
+    Kind.RETURN_REQUIRED: HEADLINE[Rule.RETURN],
+    Kind.AWAITING_CONFIRMATION: HEADLINE["awaiting_confirmation"],
+    Kind.DISPUTE_OPENED: "A dispute was opened on your order",
+    Kind.DISPUTE_ESCALATED: "Your dispute was escalated to AliExpress",
+    Kind.DISPUTE_CLOSED: "Your dispute was closed",
+    Kind.REFUND_ISSUED: "A refund was issued",
+    Kind.CANCELLATION_ACCEPTED: "Your cancellation was accepted",
+    Kind.CANCELLATION_REJECTED: "Your cancellation was rejected",
+    Kind.ORDER_CLOSED: "Your order was closed",
+    Kind.DELIVERY_CONFIRMED: "Receipt of your order was confirmed",
+    Kind.PROTECTION_EXTENDED: "Buyer protection for your order was extended",
+}
+# The rule a claim stands for, where one exists: its urgency, and `ack --rule`.
+CLAIM_RULE: dict[Kind, str] = {
+    Kind.SELLER_PROPOSAL: Rule.PROPOSAL,
+    Kind.RETURN_REQUIRED: Rule.RETURN,
+    Kind.AWAITING_CONFIRMATION: "awaiting_confirmation",
 }

@@ -23,6 +23,8 @@ class Rule(StrEnum):
     SHIPPING = "not_shipped"
     STALLED = "parcel_stalled"
     REFUND = "refund_missing"
+    RETURN = "return_due"
+    QUIET = "dispute_quiet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +99,7 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
         said = said_by_mail.get(Kind.CANCELLATION_REQUESTED)
         due = said or first[Kind.CANCELLATION_REQUESTED] + _days(policy.cancel_decision_days)
         found.append(Deadline(Rule.CANCEL_DECISION, due, stated=said is not None))
-    if now_phase is Phase.DISPUTE_OPEN:
-        said = said_by_mail.get(Kind.DISPUTE_OPENED)
-        due = said or last[Kind.DISPUTE_OPENED] + _days(policy.seller_reply_days)
-        found.append(Deadline(Rule.SELLER_REPLY, due, stated=said is not None))
+    found.extend(_dispute_deadlines(state, now_phase, policy))
     if now_phase is Phase.CONFIRMED and Kind.ORDER_CONFIRMED in first:
         found.append(
             Deadline(Rule.SHIPPING, first[Kind.ORDER_CONFIRMED] + _days(policy.shipping_days))
@@ -114,6 +113,30 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
     if promised is not None and Kind.REFUND_ISSUED not in first:
         found.append(Deadline(Rule.REFUND, promised + _days(policy.refund_days)))
     return sorted(found, key=lambda d: (d.due, d.rule.value, d.subject))
+
+
+def _dispute_deadlines(state: OrderState, now_phase: Phase, policy: Policy) -> list[Deadline]:
+    """The seller's time to answer, the next look at a quiet dispute, a return to ship."""
+    found = []
+    if now_phase is Phase.DISPUTE_OPEN:
+        said = state.stated.get(Kind.DISPUTE_OPENED)
+        due = said or state.last[Kind.DISPUTE_OPENED] + _days(policy.seller_reply_days)
+        found.append(Deadline(Rule.SELLER_REPLY, due, stated=said is not None))
+    if now_phase in (Phase.DISPUTE_OPEN, Phase.DISPUTE_ESCALATED):
+        # The next look at a dispute with no news; `latest` is the newest mail about the order.
+        quiet_from = state.latest()
+        if quiet_from is not None:
+            found.append(Deadline(Rule.QUIET, quiet_from + _days(policy.dispute_quiet_days)))
+    if now_phase is Phase.RETURN_REQUIRED:
+        due = return_due(state, policy)
+        found.append(Deadline(Rule.RETURN, due, stated=Kind.RETURN_REQUIRED in state.stated))
+    return found
+
+
+def return_due(state: OrderState, policy: Policy) -> datetime:
+    """When a requested return must be shipped: the date the mail states, else the policy's."""
+    said = state.stated.get(Kind.RETURN_REQUIRED)
+    return said or state.last[Kind.RETURN_REQUIRED] + _days(policy.return_days)
 
 
 def _latest_promise(state: OrderState) -> datetime | None:

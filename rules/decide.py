@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from parsers.event import Kind
-from rules.advice import ADVICE, HEADLINE
-from rules.deadlines import Deadline, Rule, deadlines
+from rules.advice import ADVICE, CLAIM, CLAIM_RULE, HEADLINE
+from rules.deadlines import Deadline, Rule, deadlines, return_due
 from rules.phase import Phase, phase
 from rules.policy import Policy
 from rules.state import OrderState
@@ -21,12 +21,6 @@ PROTECTION_EXTRA_LEAD = timedelta(days=15)
 _OVERDUE_RULES = frozenset(
     {Rule.CANCEL_DECISION, Rule.SELLER_REPLY, Rule.SHIPPING, Rule.STALLED, Rule.REFUND}
 )
-# The mail a rule acts on (its kind, and whether the first of them rather than the latest):
-# when that mail is unverified, the alert is a warning instead of an instruction.
-_TRIGGER: dict[str, tuple[Kind, bool]] = {
-    Rule.PROPOSAL: (Kind.SELLER_PROPOSAL, False),
-    "awaiting_confirmation": (Kind.AWAITING_CONFIRMATION, True),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +46,9 @@ class Decision:
     urgent: bool = False
     verified: bool = True
     details: dict[str, str] = field(default_factory=dict)
+    # When a reminder became due (the deadline minus its lead, the n-th day of a daily
+    # reminder); None for an alert about something that happened (a mail, a passed date).
+    point: datetime | None = None
 
     @property
     def claimed_rule(self) -> str:
@@ -75,32 +72,66 @@ def _decision(
     due: datetime | None,
     key: str,
     lead: timedelta | None = None,
+    point: datetime | None = None,
 ) -> Decision:
-    trigger = _TRIGGER.get(rule)
-    verified = trigger is None or state.authentic(trigger[0], first=trigger[1])
-    urgent = is_urgent(rule, due, now)
     details: dict[str, str] = {}
     if state.proposed_amount and rule == Rule.PROPOSAL:
         details["proposed"] = " ".join(state.proposed_amount)
     if state.paid_amount:
         details["paid"] = " ".join(state.paid_amount)
-    if not verified:
-        # Never "act now" on a mail that may be forged: say so and send the buyer to the order.
-        details["claims"] = HEADLINE[rule]
-        details["claimed_rule"] = rule
-        headline, advice = HEADLINE["unverified"], ADVICE["unverified"]
-        return Decision(
-            key,
-            state.order_id,
-            "unverified",
-            headline,
-            advice,
-            due,
-            verified=False,
-            details=details,
+    if not state.trusted:
+        # No mail about this order could be verified: every alert it raises says so, and
+        # sends the buyer to the order page rather than to the mail.
+        if state.latest_mail:
+            details["mail"] = state.latest_mail
+        claim = HEADLINE[rule]
+        return _flagged(
+            state.order_id, rule, claim, now, key=key, due=due, details=details, point=point
         )
     return Decision(
-        key, state.order_id, rule, HEADLINE[rule], ADVICE[rule], due, lead, urgent, details=details
+        key,
+        state.order_id,
+        rule,
+        HEADLINE[rule],
+        ADVICE[rule],
+        due,
+        lead,
+        is_urgent(rule, due, now),
+        details=details,
+        point=point,
+    )
+
+
+def _flagged(
+    order_id: str,
+    rule: str,
+    claim: str,
+    now: datetime,
+    *,
+    key: str,
+    due: datetime | None,
+    details: dict[str, str],
+    point: datetime | None = None,
+) -> Decision:
+    """The warning an unverified mail gets instead of its alert: never an instruction to act
+    on the mail, and pressure worded as the phishing it most likely is."""
+    said = claim[:1].lower() + claim[1:]
+    if rule == "pressure":
+        headline = f"Likely phishing: an unverified mail says {said}"
+    else:
+        headline = f"Unverified mail claims {said}: check the order page on aliexpress.com"
+    details = {**details, "claims": claim, "claimed_rule": rule}
+    return Decision(
+        key,
+        order_id,
+        "unverified",
+        headline,
+        ADVICE["unverified"],
+        due,
+        urgent=is_urgent(rule, due, now),
+        verified=False,
+        details=details,
+        point=point,
     )
 
 
@@ -115,7 +146,8 @@ def _countdown(
         return None
     lead = min(reached)
     key = _key(deadline.rule, state.order_id, deadline.subject, deadline.due.isoformat(), lead)
-    return _decision(state, deadline.rule, now, due=deadline.due, key=key, lead=lead)
+    point = deadline.due - lead
+    return _decision(state, deadline.rule, now, due=deadline.due, key=key, lead=lead, point=point)
 
 
 def _problem_signal(state: OrderState, now: datetime, policy: Policy) -> bool:
@@ -143,6 +175,13 @@ def decide(state: OrderState, now: datetime, policy: Policy, marks: Marks) -> li
         proposed_at = state.last[Kind.SELLER_PROPOSAL]
         key = _key(Rule.PROPOSAL, order, "new", proposed_at.isoformat())
         found.append(_decision(state, Rule.PROPOSAL, now, due=state.proposal_deadline, key=key))
+    if current is Phase.RETURN_REQUIRED:
+        # The seller asked for the item back: the return has its own date and costs, and the
+        # dispute must stay open until the refund arrives (docs/aliexpress-mail.md).
+        asked_at = state.last[Kind.RETURN_REQUIRED]
+        key = _key(Rule.RETURN, order, "new", asked_at.isoformat())
+        due = return_due(state, policy)
+        found.append(_decision(state, Rule.RETURN, now, due=due, key=key))
     if current is Phase.AWAITING_CONFIRMATION:
         at = state.first[Kind.AWAITING_CONFIRMATION]
         found.append(
@@ -159,6 +198,32 @@ def decide(state: OrderState, now: datetime, policy: Policy, marks: Marks) -> li
         found.append(_decision(state, "pressure", now, due=None, key=key))
     for deadline in deadlines(state, policy):
         found.extend(_for_deadline(state, deadline, now, policy, marks))
+    found.extend(_claims(state, now))
+    return found
+
+
+def _claims(state: OrderState, now: datetime) -> list[Decision]:
+    """One warning per unverified mail beside an authentic history that claims something the
+    buyer would act on; the state ignores it, so it moves and silences nothing."""
+    found: list[Decision] = []
+    for event, when in state.claims:
+        claim = CLAIM.get(event.kind)
+        if event.pressure:
+            rule, claim = "pressure", HEADLINE["pressure"]
+        elif claim is None:
+            continue  # a tracking scan or an order confirmation: nothing to act on
+        else:
+            rule = CLAIM_RULE.get(event.kind, event.kind.value)
+        ident = event.message_id or when.isoformat()
+        details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
+        if event.message_id:
+            details["mail"] = event.message_id
+        if event.deadline:
+            details["claimed_deadline"] = event.deadline
+        key = _key("unverified", state.order_id, ident, event.kind.value)
+        if any(d.key == key for d in found):
+            continue  # one Message-ID is one mail (the store keeps one event for it)
+        found.append(_flagged(state.order_id, rule, claim, now, key=key, due=None, details=details))
     return found
 
 
@@ -175,12 +240,28 @@ def _for_deadline(
         if deadline.stated:
             reminder = _countdown(state, deadline, now, policy.remind_before)
             return [reminder] if reminder else []
-        # No stated date: remind daily until an answer, escalation or closure (issue #3).
-        days = int((now - state.last[Kind.SELLER_PROPOSAL]) / policy.proposal_reminder)
+        # No stated date: remind daily until an answer, escalation or closure (the seed).
+        proposed_at = state.last[Kind.SELLER_PROPOSAL]
+        days = int((now - proposed_at) / policy.proposal_reminder)
         if days < 1:
             return []
         key = _key(Rule.PROPOSAL, order, "daily", days)
-        return [_decision(state, Rule.PROPOSAL, now, due=None, key=key)]
+        point = proposed_at + days * policy.proposal_reminder
+        return [_decision(state, Rule.PROPOSAL, now, due=None, key=key, point=point)]
+    if deadline.rule is Rule.RETURN:
+        reminder = _countdown(state, deadline, now, policy.remind_before)
+        return [reminder] if reminder else []
+    if deadline.rule is Rule.QUIET:
+        # A dispute with no news: look at it every ALIWATCH_DISPUTE_QUIET_DAYS until mail comes
+        # (the seed: "check the opened dispute daily"; a proposal mail may never arrive).
+        if now < deadline.due:
+            return []
+        period = timedelta(days=policy.dispute_quiet_days)
+        checks = 1 + int((now - deadline.due) / period)
+        since = deadline.due - period
+        key = _key(Rule.QUIET, order, since.isoformat(), checks)
+        point = since + checks * period
+        return [_decision(state, Rule.QUIET, now, due=None, key=key, point=point)]
     if deadline.rule is Rule.PROTECTION:
         reminder = _countdown(state, deadline, now, (*policy.remind_before, PROTECTION_EXTRA_LEAD))
         return [reminder] if reminder else []
@@ -196,11 +277,44 @@ def filter_marked(decisions: Iterable[Decision], marks: Marks, now: datetime) ->
     """Drop what the user acknowledged; while snoozed, keep only urgent alerts."""
     kept = []
     for decision in decisions:
-        if "*" in marks.acked or decision.rule in marks.acked:
+        if "*" in marks.acked or {decision.rule, decision.claimed_rule} & marks.acked:
             continue
         if marks.snoozed_until is not None and now < marks.snoozed_until and not decision.urgent:
             continue
         kept.append(decision)
+    return kept
+
+
+Group = tuple[str, str, datetime | None, bool]
+
+
+def group_of(decision: Decision) -> Group:
+    """What one alert is about: its order, the rule it claims, the deadline and its trust."""
+    return (decision.order_id, decision.claimed_rule, decision.due, decision.verified)
+
+
+def once_per_deadline(
+    decisions: Iterable[Decision], alerted: Mapping[Group, datetime], now: datetime
+) -> list[Decision]:
+    """Drop reminders whose time had come before the last alert about the same thing.
+
+    `alerted` holds when each group (`group_of`) was last alerted. A reminder is due at its
+    `point`; when the buyer was alerted about the same order, rule and deadline at or after
+    that point (this pass's announcement of a new proposal, or an earlier reminder), it would
+    say again what was just said. Later reminders still come when their time comes.
+    """
+    last = dict(alerted)
+    kept = []
+    # Announcements first, then reminders newest point first: of several reminders already
+    # due, the one with the shortest lead (the most urgent wording) is kept.
+    ordered = sorted(decisions, key=lambda d: (d.point is not None, -(d.point or now).timestamp()))
+    for decision in ordered:
+        group = group_of(decision)
+        before = last.get(group)
+        if decision.point is not None and before is not None and before >= decision.point:
+            continue
+        kept.append(decision)
+        last[group] = now
     return kept
 
 

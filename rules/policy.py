@@ -17,6 +17,8 @@ class Policy:
     shipping_days: int = 7  # seller's shipping window after confirmation
     stall_days: int = 20  # a parcel with no scan for this long has stalled
     refund_days: int = 20  # "3-20 business days" for a promised refund to arrive
+    return_days: int = 10  # to ship a return the seller asked for (seller rules, FAQ)
+    dispute_quiet_days: int = 3  # a dispute with no mail this long is looked at (seed: "daily")
     proposal_reminder: timedelta = timedelta(days=1)  # when a proposal states no deadline
     remind_before: tuple[timedelta, ...] = (
         timedelta(days=7),

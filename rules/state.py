@@ -2,7 +2,7 @@
 
 Times merge with min (first seen) and max (latest seen), parcel stages with the furthest one; what
 a mail states (a proposal's deadline and amount) follows the latest mail, which `fold` ensures by
-sorting. So backfilled, replayed or out-of-order mail gives the same state (issue #3).
+sorting. So backfilled, replayed or out-of-order mail gives the same state.
 """
 
 from __future__ import annotations
@@ -65,11 +65,14 @@ class OrderState:
     paid_amount: tuple[str, str] | None = None
     proposed_amount: tuple[str, str] | None = None
     unverified: frozenset[str] = frozenset()  # Message-IDs of mails that failed authentication
-    verified: frozenset[Kind] = frozenset()  # kinds seen in at least one authentic mail
-    # Kinds whose first (and latest) mail was authentic: an alert keyed on one mail's time takes
-    # its trust from that mail, not from another mail of the same kind.
-    first_authentic: frozenset[Kind] = frozenset()
-    last_authentic: frozenset[Kind] = frozenset()
+    # Whether the state was folded from authentic mail: once any mail about the order is
+    # authentic, only authentic mail makes the state, and the rest is kept apart in `claims`.
+    trusted: bool = False
+    # Unverified mails (event, sent time) beside an authentic history: each one can only warn,
+    # never move a deadline, change the phase or silence a reminder (docs/aliexpress-mail.md,
+    # "Anyone can write From: AliExpress").
+    claims: tuple[tuple[Event, datetime], ...] = ()
+    latest_mail: str | None = None  # Message-ID of the latest mail the state was folded from
     pressure_at: datetime | None = None  # latest seller message pushing to close or pay outside
 
     def seen(self, kind: Kind) -> bool:
@@ -83,30 +86,13 @@ class OrderState:
             self.last.get(o) is None or self.last[o] < when for o in others
         )
 
-    def authentic(self, kind: Kind, *, first: bool = False) -> bool:
-        """Was the latest (or `first`) mail of this kind authentic? False when none was seen."""
-        return kind in (self.first_authentic if first else self.last_authentic)
+    def authentic(self, kind: Kind) -> bool:
+        """Was a mail of this kind seen, and did the state come from authentic mail only?"""
+        return self.trusted and kind in self.first
 
-
-def _trust(
-    trusted: frozenset[Kind],
-    kind: Kind,
-    known: datetime | None,
-    when: datetime,
-    authentic: bool,
-    *,
-    newer: bool,
-) -> frozenset[Kind]:
-    """Whether the first or latest mail of `kind` is authentic, after one more mail of it.
-
-    Two mails at the same time are trusted only if both are, so the answer does not depend on
-    which of them is folded first.
-    """
-    if known is not None and when == known:
-        authentic = authentic and kind in trusted
-    elif known is not None and (when < known if newer else when > known):
-        return trusted
-    return trusted | {kind} if authentic else trusted - {kind}
+    def latest(self) -> datetime | None:
+        """When the latest mail the state was folded from was sent."""
+        return max(self.last.values(), default=None)
 
 
 def apply(state: OrderState, event: Event, when: datetime) -> OrderState:
@@ -132,22 +118,22 @@ def apply(state: OrderState, event: Event, when: datetime) -> OrderState:
         partial=state.partial or (kind is Kind.ORDER_SHIPPED and event.partial),
         fully_shipped=state.fully_shipped or (kind is Kind.ORDER_SHIPPED and not event.partial),
         unverified=state.unverified | ({event.message_id or "?"} if not event.authentic else set()),
-        verified=state.verified | ({kind} if event.authentic else set()),
-        first_authentic=_trust(
-            state.first_authentic, kind, state.first.get(kind), when, event.authentic, newer=False
-        ),
-        last_authentic=_trust(
-            state.last_authentic, kind, state.last.get(kind), when, event.authentic, newer=True
-        ),
         pressure_at=_latest(state.pressure_at, when) if event.pressure else state.pressure_at,
+        latest_mail=event.message_id or state.latest_mail,
     )
     return _stated(new, event, when)
 
 
 # Mails whose stated deadline a rule uses: the dispute window after receipt is confirmed, the
-# seller's time to answer a dispute, the seller's time to decide a cancellation.
+# seller's time to answer a dispute, the seller's time to decide a cancellation, the date a
+# return must be shipped by.
 STATED_KINDS = frozenset(
-    {Kind.DELIVERY_CONFIRMED, Kind.DISPUTE_OPENED, Kind.CANCELLATION_REQUESTED}
+    {
+        Kind.DELIVERY_CONFIRMED,
+        Kind.DISPUTE_OPENED,
+        Kind.CANCELLATION_REQUESTED,
+        Kind.RETURN_REQUIRED,
+    }
 )
 
 
@@ -156,11 +142,8 @@ def _stated(state: OrderState, event: Event, when: datetime) -> OrderState:
     money = (event.amount, event.currency) if event.amount and event.currency else None
     deadline = datetime.fromisoformat(event.deadline) if event.deadline else None
     if event.kind is Kind.SELLER_PROPOSAL:
-        if not event.authentic and Kind.SELLER_PROPOSAL in state.verified:
-            # A forged follow-up never replaces what a genuine proposal stated; its own alert
-            # goes out marked unverified (`last_authentic`).
-            return state
-        # A newer proposal replaces the older one, with its own deadline (or none).
+        # A newer proposal replaces the older one, with its own deadline (or none). Beside
+        # authentic mail a forged one never gets here (`fold` keeps it in `claims`).
         return replace(state, proposal_deadline=deadline, proposed_amount=money)
     if event.kind is Kind.PROTECTION_EXTENDED and deadline is not None and event.authentic:
         # Authentic only: a forged extension would push the protection reminder past the end.
@@ -190,9 +173,21 @@ def fold(order_id: str, events: Iterable[tuple[Event, datetime]]) -> OrderState:
     """The state of one order from its (event, time) pairs, given in any order.
 
     `apply` expects time order; `fold` sorts first, so backfilled and replayed mail give the same
-    state as mail read as it arrived.
+    state as mail read as it arrived. When any of the mails is authentic, the state is folded
+    from the authentic ones alone and the others become `claims`: a forged mail can then never
+    move a genuine deadline, close a genuine dispute or silence its reminders. With no authentic
+    mail at all, every mail counts and every alert says the mail could not be verified.
     """
-    state = OrderState(order_id)
-    for event, when in sorted(events, key=_order_key):
+    ordered = sorted(events, key=_order_key)
+    genuine = [pair for pair in ordered if pair[0].authentic]
+    basis = genuine or ordered
+    state = OrderState(order_id, trusted=bool(genuine))
+    for event, when in basis:
         state = apply(state, event, when)
-    return state
+    if not genuine:
+        return state
+    # A replayed mail is one claim; two that tie on the sort key are put in a fixed order.
+    forgeries = {pair for pair in ordered if not pair[0].authentic}
+    claims = tuple(sorted(forgeries, key=lambda pair: (_order_key(pair), repr(pair[0]))))
+    forged = frozenset(event.message_id or "?" for event, _ in claims)
+    return replace(state, claims=claims, unverified=state.unverified | forged)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.event import Kind as K
-from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
+from rules.decide import Decision, Marks, decide, filter_marked, noise_limit, once_per_deadline
 from rules.policy import Policy
 from rules.state import fold
 from tests.rules.test_state import ORDER, T0, ev, event_strategy
@@ -78,24 +78,30 @@ def test_an_answered_proposal_stops_alerting():
 def test_an_unverified_proposal_gives_a_warning_not_an_instruction():
     events = [ev(K.DISPUTE_OPENED, 40), proposal(authentic=False)]
     (decision,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
-    assert (decision.rule, decision.verified, decision.urgent) == ("unverified", False, False)
-    assert "order page" in decision.advice
+    assert (decision.rule, decision.verified) == ("unverified", False)
+    assert decision.headline.startswith(
+        "Unverified mail claims the seller made a proposal in your dispute: check the order page"
+    )
+    assert decision.claimed_rule == "proposal_waiting"
+    assert "Do not act on the mail" in decision.advice
 
 
 def test_a_forged_follow_up_to_a_genuine_proposal_is_only_a_warning():
-    # A scammer's "new offer" after the seller's real one: the alert it causes must not read
-    # as an instruction, and the genuine deadline's reminders must not move.
+    # A scammer's "new offer" after the seller's real one: its alert must not read as an
+    # instruction, and the genuine deadline's alert must stay the seller's, unmoved.
     forged = proposal(43, authentic=False, deadline="2027-01-30T07:59:00Z", message_id="<x@evil>")
     events = [ev(K.DISPUTE_OPENED, 40), proposal(), forged]
-    decisions = decide(fold(ORDER, events), at(43.1), POLICY, NO_MARKS)
-    new = [d for d in decisions if ":new:" in d.key]
-    assert [(d.rule, d.verified, d.due) for d in new] == [
-        ("unverified", False, datetime.fromisoformat(PROPOSAL_DUE))
+    decisions = once_per_deadline(
+        decide(fold(ORDER, events), at(43.1), POLICY, NO_MARKS), {}, at(43.1)
+    )
+    genuine = [d for d in decisions if d.verified]
+    assert [(d.rule, d.due) for d in genuine] == [
+        ("proposal_waiting", datetime.fromisoformat(PROPOSAL_DUE))
     ]
-    assert all(not d.verified for d in decisions)
-    # Without the forged mail the genuine proposal's alert is an instruction.
-    honest = decide(fold(ORDER, events[:2]), at(43.1), POLICY, NO_MARKS)
-    assert honest and all(d.verified for d in honest)
+    (warning,) = [d for d in decisions if not d.verified]
+    assert warning.due is None
+    assert warning.details["claimed_deadline"] == "2027-01-30T07:59:00Z"
+    assert warning.key == f"unverified:{ORDER}:<x@evil>:seller_proposal"
 
 
 def test_a_forged_awaiting_confirmation_before_the_genuine_one_is_only_a_warning():
@@ -104,8 +110,11 @@ def test_a_forged_awaiting_confirmation_before_the_genuine_one_is_only_a_warning
         ev(K.AWAITING_CONFIRMATION, 60, authentic=False, message_id="<x@evil>"),
         ev(K.AWAITING_CONFIRMATION, 61),
     ]
-    (decision,) = decide(fold(ORDER, events), at(61.1), POLICY, NO_MARKS)
-    assert (decision.rule, decision.verified) == ("unverified", False)
+    decisions = decide(fold(ORDER, events), at(61.1), POLICY, NO_MARKS)
+    assert sorted((d.rule, d.verified) for d in decisions) == [
+        ("awaiting_confirmation", True),
+        ("unverified", False),
+    ]
 
 
 def test_awaiting_confirmation_alerts_at_once():
@@ -195,3 +204,75 @@ def test_a_deadline_under_a_day_ahead_is_urgent():
     events = [ev(K.ORDER_SHIPPED, 3)]  # protection ends on day 93
     (decision,) = decide(fold(ORDER, events), at(92.5), POLICY, NO_MARKS)
     assert decision.urgent
+
+
+def test_a_dispute_with_no_news_for_three_days_is_looked_at_every_three_days():
+    events = [ev(K.DISPUTE_OPENED, 40)]
+    assert "dispute_quiet" not in rules_at(events, 42.9)
+    first = [d for d in decide(fold(ORDER, events), at(43.1), POLICY, NO_MARKS)]
+    assert [(d.rule, d.key) for d in first] == [
+        ("dispute_quiet", f"dispute_quiet:{ORDER}:{at(40).isoformat()}:1")
+    ]
+    assert "escalate" in first[0].advice
+    keys = {d.key for d in decide(fold(ORDER, events), at(46.2), POLICY, NO_MARKS)}
+    assert f"dispute_quiet:{ORDER}:{at(40).isoformat()}:2" in keys
+
+
+def test_news_about_the_dispute_restarts_the_quiet_count_and_an_escalated_one_is_watched_too():
+    events = [ev(K.DISPUTE_OPENED, 40), ev(K.DISPUTE_ESCALATED, 42)]
+    assert "dispute_quiet" not in rules_at(events, 44.9)
+    assert "dispute_quiet" in rules_at(events, 45.1)
+
+
+def test_a_proposal_or_a_closed_dispute_is_not_a_quiet_one():
+    waiting = [ev(K.DISPUTE_OPENED, 40), proposal(41)]
+    assert "dispute_quiet" not in rules_at(waiting, 48)
+    closed = [ev(K.DISPUTE_OPENED, 40), ev(K.DISPUTE_CLOSED, 41)]
+    assert "dispute_quiet" not in rules_at(closed, 48)
+
+
+def test_the_quiet_days_are_a_policy_setting():
+    events = [ev(K.DISPUTE_OPENED, 40)]
+    patient = Policy(dispute_quiet_days=6)
+    assert not [
+        d
+        for d in decide(fold(ORDER, events), at(45), patient, NO_MARKS)
+        if d.rule == "dispute_quiet"
+    ]
+
+
+def test_a_requested_return_is_announced_with_the_stated_date_and_reminded_before_it():
+    due = "2026-11-20T07:59:00Z"
+    events = [ev(K.DISPUTE_OPENED, 40), ev(K.RETURN_REQUIRED, 42, deadline=due)]
+    (announced,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
+    assert (announced.rule, announced.due, announced.urgent) == (
+        "return_due",
+        datetime.fromisoformat(due),
+        True,
+    )
+    assert "return postage" in announced.advice and "Do not close the dispute" in announced.advice
+    reminders = decide(
+        fold(ORDER, events), datetime.fromisoformat(due) - timedelta(hours=20), POLICY, NO_MARKS
+    )
+    assert [d.lead for d in reminders if d.lead] == [timedelta(days=1)]
+
+
+def test_a_return_without_a_date_gets_the_default_ten_days_and_ends_with_the_refund():
+    events = [ev(K.DISPUTE_OPENED, 40), ev(K.RETURN_REQUIRED, 42)]
+    (announced,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
+    assert announced.due == at(52)
+    assert decide(fold(ORDER, events), at(42.1), Policy(return_days=5), NO_MARKS)[0].due == at(47)
+    refunded = [*events, ev(K.REFUND_ISSUED, 50)]
+    assert "return_due" not in rules_at(refunded, 50.5)
+
+
+def test_a_forged_return_request_on_a_genuine_dispute_only_warns():
+    events = [
+        ev(K.DISPUTE_OPENED, 40),
+        ev(K.RETURN_REQUIRED, 42, authentic=False, message_id="<r@evil>"),
+    ]
+    (warning,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
+    assert (warning.rule, warning.claimed_rule) == ("unverified", "return_due")
+    assert warning.headline.startswith(
+        "Unverified mail claims the seller asked you to return the item"
+    )

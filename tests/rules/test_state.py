@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -142,9 +143,9 @@ def test_a_forged_follow_up_proposal_keeps_the_genuine_deadline_and_amount():
     state = fold(ORDER, [genuine, forged])
     assert state.proposal_deadline == datetime(2026, 11, 25, 7, 59, tzinfo=UTC)
     assert state.proposed_amount == ("5.00", "USD")
-    # The latest proposal is the forged one; the first was genuine.
-    assert not state.authentic(K.SELLER_PROPOSAL)
-    assert state.authentic(K.SELLER_PROPOSAL, first=True)
+    assert state.trusted
+    assert state.claims == (forged,)
+    assert state.last[K.SELLER_PROPOSAL] == genuine[1]
 
 
 def test_a_forged_protection_extension_moves_nothing():
@@ -156,13 +157,37 @@ def test_a_forged_protection_extension_moves_nothing():
 
 
 @pytest.mark.parametrize("order", [(True, False), (False, True)])
-def test_two_mails_of_one_kind_at_one_time_are_trusted_only_if_both_are(order):
-    events = [
-        ev(K.SELLER_PROPOSAL, 42, authentic=a, message_id=f"<{i}@x>") for i, a in enumerate(order)
-    ]
+def test_a_genuine_and_a_forged_mail_at_one_time_fold_alike_in_either_order(order):
+    events = [ev(K.SELLER_PROPOSAL, 42, authentic=a, message_id=f"<{a}@x>") for a in order]
     state = fold(ORDER, events)
-    assert not state.authentic(K.SELLER_PROPOSAL)
-    assert not state.authentic(K.SELLER_PROPOSAL, first=True)
+    assert state.trusted
+    assert [e.message_id for e, _ in state.claims] == ["<False@x>"]
+    assert state.latest_mail == "<True@x>"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        ev(K.DISPUTE_CLOSED, 45, authentic=False, message_id="<close@evil>"),
+        ev(K.REFUND_ISSUED, 45, authentic=False, message_id="<refund@evil>"),
+        ev(K.ORDER_CLOSED, 45, authentic=False, message_id="<closed@evil>"),
+        ev(K.SELLER_PROPOSAL, 45, authentic=False, deadline="2027-01-30T07:59:00Z"),
+        ev(K.DISPUTE_OPENED, 45, authentic=False, deadline="2027-01-30T07:59:00Z"),
+        ev(K.PARCEL_DELIVERED, 45, authentic=False, parcel_id="LP1"),
+    ],
+)
+def test_no_forged_mail_changes_a_genuine_orders_phase_deadlines_or_amounts(forged):
+    genuine = [
+        ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
+        ev(K.ORDER_SHIPPED, 3, parcel_id="LP1"),
+        ev(K.DISPUTE_OPENED, 40),
+        ev(K.SELLER_PROPOSAL, 42, deadline="2026-11-25T07:59:00Z", amount="5.00", currency="USD"),
+    ]
+    honest = fold(ORDER, genuine)
+    mixed = fold(ORDER, [*genuine, forged])
+    assert phase(mixed) is phase(honest) is Phase.PROPOSAL_WAITING
+    assert replace(mixed, claims=(), unverified=frozenset()) == honest
+    assert mixed.claims == (forged,)
 
 
 def test_parcel_stage_only_moves_forward():
