@@ -52,6 +52,8 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("SHIPPING_DAYS", "7", "days from confirmation to shipment"),
     ("STALL_DAYS", "20", "days without a parcel scan before it counts as stalled"),
     ("REFUND_DAYS", "20", "days for a promised refund to arrive"),
+    ("RETURN_DAYS", "10", "days to ship a return the seller asked for (when the mail has no date)"),
+    ("DISPUTE_QUIET_DAYS", "3", "days without dispute mail before you are asked to look at it"),
     ("REMIND_BEFORE", "7d,3d,1d,6h", "lead times of deadline reminders"),
     ("## Everything else", "", ""),
     ("TIMEZONE", "", "the zone deadlines are shown in, e.g. Europe/Berlin (default: the system's)"),

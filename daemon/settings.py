@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     shipping_days: Annotated[int, Field(ge=1, le=90)] = 7
     stall_days: Annotated[int, Field(ge=1, le=180)] = 20
     refund_days: Annotated[int, Field(ge=1, le=180)] = 20
+    return_days: Annotated[int, Field(ge=1, le=60)] = 10
+    dispute_quiet_days: Annotated[int, Field(ge=1, le=30)] = 3
     remind_before: Annotated[tuple[timedelta, ...], NoDecode] = Policy().remind_before
 
     @field_validator("remind_before", mode="before")
@@ -55,6 +57,8 @@ class Settings(BaseSettings):
             shipping_days=self.shipping_days,
             stall_days=self.stall_days,
             refund_days=self.refund_days,
+            return_days=self.return_days,
+            dispute_quiet_days=self.dispute_quiet_days,
             remind_before=self.remind_before,
         )
 
