@@ -13,6 +13,8 @@ from daemon.alerts.email_channel import EmailChannel
 from daemon.alerts.setup import ChannelSetupError, build_channels
 from daemon.commands import CommandError
 from daemon.imap import ImapError, ImapSession
+from daemon.lock import DaemonLock
+from daemon.paths import default_db_path
 from daemon.settings import Settings
 from rules.decide import Decision
 
@@ -65,6 +67,7 @@ def check(
     report.ok("settings", "ok" + (f" (from {env_file})" if env_file else ""))
     if env_file is not None:
         _check_env_file(env_file, report)
+    _check_daemon(settings, report)
     if settings.imap_host:
         _check_imap(settings, report)
     elif settings.maildir is None:
@@ -80,6 +83,16 @@ def check(
     if not send_test_alert:
         out.write("(add --send-test-alert to send a test alert on each channel)\n")
     return 1 if report.failed else 0
+
+
+def _check_daemon(settings: Settings, report: _Report) -> None:
+    """Whether a daemon holds the database (a second `run` would exit with status 2)."""
+    db = settings.db_path or default_db_path()
+    pid = DaemonLock(db).holder()
+    if pid is None:
+        report.ok("daemon", f"not running on {db}")
+    else:
+        report.ok("daemon", f"running (pid {pid or '?'}) on {db}")
 
 
 def _send_trial(channel: Channel, now: datetime, settings: Settings, report: _Report) -> None:

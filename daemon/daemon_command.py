@@ -13,13 +13,15 @@ from daemon.alerts.setup import ChannelSetupError, build_channels
 from daemon.commands import CommandError, open_store
 from daemon.imap import ImapConfigError, ImapSession
 from daemon.imap_source import ImapSource
+from daemon.lock import AlreadyRunningError, DaemonLock
 from daemon.logs import configure
 from daemon.notify import notify
+from daemon.paths import default_db_path
 from daemon.runner import Runner, Source, install_signal_handlers, utc_now
 from daemon.secrets import imap_password, oauth2_token
 from daemon.settings import Settings
 from daemon.sources_local import LocalMailbox
-from daemon.store import Store, StoreFullError
+from daemon.store import Store, StoreError, StoreFullError
 from parsers import AuthPolicy
 
 log = structlog.get_logger("aliwatch")
@@ -66,8 +68,23 @@ def preflight(settings: Settings) -> None:
 
 
 def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: TextIO) -> int:
-    """One pass (`--once`) or the loop until SIGTERM/SIGINT; exit code 0 on a clean stop."""
+    """One pass (`--once`) or the loop until SIGTERM/SIGINT; exit code 0 on a clean stop.
+
+    Either holds the database's daemon lock throughout: a second one exits with status 2.
+    """
     configure(settings.log_format)
+    lock = DaemonLock(settings.db_path or default_db_path())
+    try:
+        lock.acquire()
+    except AlreadyRunningError as err:
+        raise SettingsError(str(err)) from None
+    try:
+        return _run_locked(settings, once=once, now=now, out=out)
+    finally:
+        lock.release()
+
+
+def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: TextIO) -> int:
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
     sources = sources_of(settings)
     preflight(settings)
@@ -78,6 +95,7 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
     log.info("channels", names=[channel.name for channel in channels])
     if once:
         with open_store(settings) as store:
+            _release_claims(store)
             runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
             new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")
@@ -89,10 +107,21 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
         log.info("stopped")
         return 0
     with opened as store:
+        _release_claims(store)
         runner = Runner(settings, store, sources, out, clock=clock, channels=channels, stop=stop)
         install_signal_handlers(runner.stop, runner.abort_io)
         runner.run()
     return 0
+
+
+def _release_claims(store: Store) -> None:
+    """Drop the delivery claims a killed daemon left (the lock is ours, so nobody else sends);
+    with the disk full they stay, and run out by themselves (outbox.CLAIM_FOR)."""
+    try:
+        if released := store.release_claims():
+            log.info("claims_released", count=released)
+    except StoreError as err:
+        log.warning("claims_not_released", error=str(err))
 
 
 def _open_store_when_there_is_room(settings: Settings, stop: threading.Event) -> Store | None:

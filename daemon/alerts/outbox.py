@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ log = structlog.get_logger("aliwatch")
 # A failed send is tried again after 30 s, doubling up to 30 min, until it goes through.
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=30)
+# How long a claim on a delivery holds (longer than any send may take: the SMTP timeout is at
+# most 10 min). A process that dies with a claim leaves it to run out, or to the next daemon's
+# start, which drops every claim (daemon/lock.py: it is then the only one sending).
+CLAIM_FOR = timedelta(minutes=15)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -53,6 +58,8 @@ class Outbox:
     # (alert key, channel) sent but not yet marked sent: the store failed right after the send
     # (a full disk). Marked before anything else is sent, and never sent again meanwhile.
     unrecorded: set[tuple[str, str]] = field(default_factory=set)
+    # Who claims deliveries before sending them (the store's `claim`): this process.
+    owner: str = field(default_factory=lambda: f"pid {os.getpid()}")
 
     def deliver(self, now: datetime) -> int:
         """Fan new alerts out, send every delivery that is due; the number sent ("did work")."""
@@ -82,6 +89,10 @@ class Outbox:
             decision = decision_of(delivery.alert.payload, delivery.alert.key)
             if quiet and not breaks_through(decision, now):
                 continue  # waits for the end of the quiet hours
+            if not self.store.claim(
+                delivery.alert.key, delivery.channel, self.owner, now, now + CLAIM_FOR
+            ):
+                continue  # another process claimed it first: it sends it, not us
             channel = by_name[delivery.channel]
             try:
                 channel.send(Outgoing(delivery.alert.key, decision, now, self.zone))
@@ -109,7 +120,9 @@ class Outbox:
                 raise
             if recorded:
                 sent += 1
-                log.info("alert_sent", channel=channel.name, rule=decision.rule)
+                log.info(
+                    "alert_sent", channel=channel.name, rule=decision.rule, order=decision.order_id
+                )
         return sent
 
     def record_unrecorded(self, now: datetime) -> None:

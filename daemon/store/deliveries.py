@@ -48,17 +48,25 @@ class Deliveries(Connected):
         return len(keys)
 
     def due_deliveries(self, channels: Sequence[str], now: datetime) -> list[Delivery]:
-        """Unsent deliveries on `channels` whose next try has come, oldest alert first."""
+        """Unsent deliveries on `channels` whose next try has come, most urgent first.
+
+        Urgent alerts first, then the soonest deadline, then the oldest: a burst of ordinary
+        alerts never holds back a proposal. An acknowledged alert is not sent, and one another
+        process has claimed (and may be sending) is left to it.
+        """
         if not channels:
             return []
         wanted = set(channels)
+        at = time_text(now)
         rows = self._read(
             "SELECT a.key, a.order_id, a.rule, a.due, a.created_at, a.state, a.attempts,"
             " a.last_error, a.payload, d.channel AS channel, d.attempts AS tries"
             " FROM alerts a JOIN deliveries d ON d.alert_key = a.key"
-            " WHERE d.state = 'pending' AND d.next_try <= ?"
-            " ORDER BY a.created_at, a.id, d.channel",
-            (time_text(now),),
+            " WHERE d.state = 'pending' AND d.next_try <= ? AND a.state != 'acked'"
+            " AND (d.claimed_until IS NULL OR d.claimed_until <= ?)"
+            " ORDER BY coalesce(json_extract(a.payload, '$.urgent'), 0) DESC,"
+            " a.due IS NULL, a.due, a.created_at, a.id, d.channel",
+            (at, at),
         )
         return [
             Delivery(alert_of_row(row), row["channel"], int(row["tries"]))
@@ -66,12 +74,50 @@ class Deliveries(Connected):
             if row["channel"] in wanted
         ]
 
+    def claim(self, key: str, channel: str, owner: str, now: datetime, until: datetime) -> bool:
+        """Claim one delivery for `owner` until `until`, only if it is unsent and unclaimed
+        (or its claim ran out); True when this call claimed it and may send it."""
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE deliveries SET claimed_by = ?, claimed_until = ?"
+                " WHERE alert_key = ? AND channel = ? AND state = 'pending'"
+                " AND (claimed_until IS NULL OR claimed_until <= ?)",
+                (owner, time_text(until), key, channel, time_text(now)),
+            ).rowcount
+        return changed == 1
+
+    def release_claims(self, owner: str | None = None) -> int:
+        """Drop the claims of `owner` (every claim when None: the daemon lock is held, so no
+        other process is sending); how many. A claim left by a killed process would otherwise
+        hold its delivery back until it ran out."""
+        with self._write() as db:
+            return db.execute(
+                "UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE claimed_by IS NOT NULL AND (? IS NULL OR claimed_by = ?)",
+                (owner, owner),
+            ).rowcount
+
+    def alerted_groups(self) -> dict[tuple[str, str, datetime | None, bool], datetime]:
+        """When each (order, rule claimed, deadline, verified) was last alerted: the memory
+        rules.decide.once_per_deadline needs."""
+        rows = self._read(
+            "SELECT coalesce(json_extract(payload, '$.order_id'), ''),"
+            " coalesce(json_extract(payload, '$.details.claimed_rule'), rule), due,"
+            " coalesce(json_extract(payload, '$.verified'), 1), max(created_at)"
+            " FROM alerts GROUP BY 1, 2, 3, 4"
+        )
+        return {
+            (row[0], row[1], text_time(row[2]) if row[2] else None, bool(row[3])): text_time(row[4])
+            for row in rows
+        }
+
     def delivered(self, key: str, channel: str, now: datetime) -> bool:
         """Mark one delivery sent, only if it was not already (True then); the alert is sent
         once every one of its deliveries is."""
         with self._write() as db:
             changed = db.execute(
-                "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = ?"
+                "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = ?,"
+                " claimed_by = NULL, claimed_until = NULL"
                 " WHERE alert_key = ? AND channel = ? AND state = 'pending'",
                 (time_text(now), key, channel),
             ).rowcount
@@ -87,7 +133,8 @@ class Deliveries(Connected):
         """Count a failed try and when to try again; `error` is cut short, never a secret."""
         with self._write() as db:
             db.execute(
-                "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_try = ?"
+                "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_try = ?,"
+                " claimed_by = NULL, claimed_until = NULL"
                 " WHERE alert_key = ? AND channel = ? AND state = 'pending'",
                 (short_error(error), time_text(retry_at), key, channel),
             )

@@ -131,6 +131,12 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 4: a delivery is claimed before it is sent (by whom, until when), so no two processes send
+    # it: the claim is a conditional update, and only the one that made it sends.
+    """
+    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+    ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;
+    """,
 )
 
 
