@@ -10,11 +10,21 @@ from typing import Any
 
 from daemon.sources import Input
 from daemon.store import MailKey, MailStatus, Store
+from daemon.store.mails import MAX_ORDERS_PER_MAIL
 from parsers import AuthPolicy, MailParseError, recognise
 from parsers.event import Event, Kind
 from rules.advice import ADVICE, HEADLINE
 from rules.deadlines import Deadline, deadlines
-from rules.decide import Decision, Marks, decide, filter_marked, noise_limit
+from rules.decide import (
+    Decision,
+    Marks,
+    cap_per_mail,
+    decide,
+    filter_marked,
+    noise_limit,
+    once_per_deadline,
+    suspicious,
+)
 from rules.phase import Phase, phase
 from rules.policy import Policy
 from rules.state import OrderState
@@ -105,6 +115,16 @@ def attention_decisions(store: Store) -> list[Decision]:
     return found
 
 
+def flooding_decisions(store: Store) -> list[Decision]:
+    """A mail naming more orders than MAX_ORDERS_PER_MAIL made none: one alert says so."""
+    found = []
+    for event, when in store.flooding_events(MAX_ORDERS_PER_MAIL):
+        details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
+        mail = event.message_id or when.isoformat()
+        found.append(suspicious(mail, len(set(event.order_ids)), details))
+    return found
+
+
 def evaluate(store: Store, now: datetime, policy: Policy) -> list[Decision]:
     """Decide every order's alerts at `now` and add the new ones to the outbox; return those."""
     wanted: list[Decision] = []
@@ -114,9 +134,9 @@ def evaluate(store: Store, now: datetime, policy: Policy) -> list[Decision]:
         wanted.extend(filter_marked(decide(state, now, policy, marks), marks, now))
     # Alerts decided before are not candidates: an old one must not take a new one's daily slot.
     wanted = [d for d in wanted if store.alert(d.key) is None]
-    wanted = noise_limit(wanted, store.orders_alerted_since(now - _DAY)) + attention_decisions(
-        store
-    )
+    wanted = once_per_deadline(wanted, store.alerted_groups(), now)
+    wanted = noise_limit(wanted, store.orders_alerted_since(now - _DAY))
+    wanted = cap_per_mail(wanted + attention_decisions(store)) + flooding_decisions(store)
     added = []
     known = set(store.order_ids())
     for decision in wanted:

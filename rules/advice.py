@@ -22,7 +22,7 @@ HEADLINE: dict[str, str] = {
     "attention": "An AliExpress mail about a dispute, refund or return was not recognised",
     "pressure": "The seller is pushing you to close the dispute or pay outside AliExpress",
     "unverified": "A mail claims to be from AliExpress but could not be verified",
-    "suspicious": "A mail names more orders than any real AliExpress mail",
+    "suspicious": "A suspicious mail claims things about many orders at once",
 }
 
 ADVICE: dict[str, str] = {

@@ -318,6 +318,40 @@ def once_per_deadline(
     return kept
 
 
+# One unverified mail raising more alerts than this in one pass is a flood, not news: it gets
+# one "suspicious" alert instead (a forged mail named 1,001 orders and made 1,001 alerts).
+MAX_ALERTS_PER_MAIL = 5
+
+
+def cap_per_mail(decisions: Iterable[Decision], limit: int = MAX_ALERTS_PER_MAIL) -> list[Decision]:
+    """Replace the alerts of any unverified mail that raised more than `limit` by one."""
+    found = list(decisions)
+    by_mail: dict[str, list[Decision]] = {}
+    for decision in found:
+        mail = decision.details.get("mail")
+        if mail and not decision.verified:
+            by_mail.setdefault(mail, []).append(decision)
+    flooding = {mail: alerts for mail, alerts in by_mail.items() if len(alerts) > limit}
+    kept = [d for d in found if d.verified or d.details.get("mail") not in flooding]
+    kept.extend(
+        suspicious(mail, len({d.order_id for d in alerts})) for mail, alerts in flooding.items()
+    )
+    return kept
+
+
+def suspicious(mail: str, orders: int, details: Mapping[str, str] | None = None) -> Decision:
+    """The one alert a mail that would flood the buyer gets, keyed by its Message-ID."""
+    return Decision(
+        key=f"suspicious::{mail}",
+        order_id="",
+        rule="suspicious",
+        headline=HEADLINE["suspicious"],
+        advice=ADVICE["suspicious"],
+        verified=False,
+        details={**(details or {}), "orders": str(orders), "mail": mail},
+    )
+
+
 def noise_limit(decisions: Iterable[Decision], alerted_today: Collection[str]) -> list[Decision]:
     """At most one ordinary alert per order per day; proposals and deadlines under 24 h pass."""
     kept: list[Decision] = []

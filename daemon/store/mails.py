@@ -13,6 +13,11 @@ from daemon.store.codec import event_text, short_error, stated_time, time_text
 from parsers.event import Event, Kind
 
 MailStatus = Literal["ok", "ignored", "failed"]
+# A mail naming more orders than this makes none: it is kept, linked to no order, and raises one
+# "suspicious" alert (a forged mail named 1,001 orders and made 1,001 orders and alerts). Real
+# multi-order mail lists one cart's orders ("2 Bestellungen wurden bestätigt", see
+# docs/aliexpress-mail.md).
+MAX_ORDERS_PER_MAIL = 30
 STATUSES: frozenset[str] = frozenset(get_args(MailStatus))
 
 
@@ -166,8 +171,11 @@ def _insert_event(
 
 
 def _link_orders(db: sqlite3.Connection, event_id: int, event: Event, sent_at: str) -> None:
-    """Link the event, and its parcel, to each order it names."""
-    for order_id in dict.fromkeys(event.order_ids):
+    """Link the event, and its parcel, to each order it names (none past MAX_ORDERS_PER_MAIL)."""
+    orders = list(dict.fromkeys(event.order_ids))
+    if len(orders) > MAX_ORDERS_PER_MAIL:
+        return
+    for order_id in orders:
         db.execute(
             "INSERT INTO orders (order_id, first_seen) VALUES (?, ?) ON CONFLICT (order_id)"
             " DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)",

@@ -74,6 +74,15 @@ class Orders(Connected):
         found = [(text_event(row[0]), text_time(row[1])) for row in rows]
         return [(event, when) for event, when in found if event.attention]
 
+    def flooding_events(self, limit: int) -> list[tuple[Event, datetime]]:
+        """Events naming more than `limit` orders (linked to none of them), oldest first."""
+        rows = self._read(
+            "SELECT event, sent_at FROM events"
+            " WHERE json_array_length(event, '$.order_ids') > ? ORDER BY sent_at, id",
+            (limit,),
+        )
+        return [(text_event(row[0]), text_time(row[1])) for row in rows]
+
     def dispute(self, order_id: str) -> Dispute | None:
         """The order's dispute as its mail tells it, or None when no dispute mail names it."""
         rows = self._read(
