@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from daemon.store.codec import stated_time
 from rules.deadlines import Deadline
 from rules.decide import Decision
 from rules.phase import phase
@@ -45,7 +46,9 @@ def alert_lines(decision: Decision, now: datetime, zone: tzinfo) -> list[str]:
     lines = [f"{decision.headline}{about}"]
     if decision.due is not None:
         due = decision.due
-        lines.append(f"Deadline: {local_time(due, zone)} ({countdown(due, now)})")
+        # A date from a mail that could not be verified is only what that mail claims.
+        label = "Deadline" if decision.verified else "Deadline the mail claims"
+        lines.append(f"{label}: {local_time(due, zone)} ({countdown(due, now)})")
     details = decision.details
     if "mail_subject" in details:
         sent = details.get("mail_sent")
@@ -53,6 +56,11 @@ def alert_lines(decision: Decision, now: datetime, zone: tzinfo) -> list[str]:
         lines.append(f'The mail: "{details["mail_subject"]}"{when}')
     if "claims" in details:
         lines.append(f"The mail claims: {details['claims']}")
+    claimed = stated_time(details.get("claimed_deadline"))
+    if claimed is not None:
+        lines.append(f"The mail claims a deadline of {local_time(claimed, zone)}")
+    if "orders" in details:
+        lines.append(f"The mail names {details['orders']} orders")
     if "proposed" in details:
         paid = f" (you paid {details['paid']})" if "paid" in details else ""
         lines.append(f"Proposed refund: {details['proposed']}{paid}")

@@ -24,6 +24,9 @@ ACTION: dict[str, str] = {
     "attention": "Read an unrecognised AliExpress mail",
     "pressure": "Do not close the dispute for a promise",
     "unverified": "Check the order page, not the mail",
+    "suspicious": "Do not act on a suspicious mail",
+    "return_due": "Ship the return the seller asked for",
+    "dispute_quiet": "Look at your dispute: no news for days",
     "login_refused": "Fix aliwatch's mailbox login",
     "reply_unusable": "aliwatch cannot read your mail server's answers",
     "stale": "aliwatch cannot check your mailbox",
@@ -56,13 +59,26 @@ def short_time(when: datetime, zone: tzinfo) -> str:
 
 
 def subject(decision: Decision, zone: tzinfo, now: datetime) -> str:
-    """The action, the deadline and the order: what the buyer must do, by when, for what."""
+    """The action, the deadline and the order: what the buyer must do, by when, for what.
+
+    An alert raised by a mail that could not be verified says so first, and gives no deadline:
+    the date is the mail's claim, and the buyer is sent to the order page, never to the mail.
+    """
+    about = f" — order {decision.order_id}" if decision.order_id else ""
+    if decision.rule == "unverified":
+        claim = decision.details.get("claims", decision.headline)
+        said = claim[:1].lower() + claim[1:]
+        if decision.claimed_rule == "pressure":
+            return one_line(f"Likely phishing: an unverified mail says {said}{about}")
+        return one_line(f"Unverified mail claims {said}: check the order page{about}")
+    if decision.rule == "suspicious":
+        orders = decision.details.get("orders", "many")
+        return one_line(f"Suspicious mail naming {orders} orders: do not act on it")
     action = ACTION.get(decision.rule, decision.headline)
     by = ""
     if decision.due is not None:
         when = short_time(decision.due, zone)
         by = f" by {when}" if decision.due > now else f" (overdue since {when})"
-    about = f" — order {decision.order_id}" if decision.order_id else ""
     mark = "" if decision.verified else " (unverified mail)"
     return one_line(f"{action}{by}{about}{mark}")
 

@@ -92,22 +92,29 @@ def test_a_server_that_is_down_is_a_channel_error(smtp_server):
         send(smtp_server)
 
 
-def test_the_subject_marks_an_unverified_mail_and_its_deadline_in_local_time(smtp_server):
+def test_the_subject_says_first_that_the_mail_is_unverified_and_gives_no_deadline(smtp_server):
     unverified = Decision(
         key="unverified:1",
         order_id="8200000000000101",
         rule="unverified",
-        headline="A mail claims to be from AliExpress but could not be verified",
-        advice="Check the order page.",
+        headline="Unverified mail claims the seller made a proposal in your dispute: check the "
+        "order page on aliexpress.com",
+        advice="Do not act on the mail itself.",
         due=NOW + timedelta(days=1),
         verified=False,
-    )
+        details={"claims": "The seller made a proposal in your dispute",
+                 "claimed_rule": "proposal_waiting"},
+    )  # fmt: skip
     send(smtp_server, unverified)
     assert smtp_server.recorder.wait_for(1, 10)
-    assert smtp_server.messages[0]["Subject"] == (
-        "Check the order page, not the mail by Fri 27 Nov 04:00 — order 8200000000000101 "
-        "(unverified mail)"
+    message = smtp_server.messages[0]
+    assert message["Subject"] == (
+        "Unverified mail claims the seller made a proposal in your dispute: check the order page"
+        " — order 8200000000000101"
     )
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith("Unverified mail claims the seller made a proposal in your dispute")
+    assert "Deadline the mail claims: Fri 27 Nov" in text
 
 
 def test_a_deadline_already_passed_reads_overdue_not_by(smtp_server):
