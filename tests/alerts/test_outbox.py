@@ -230,3 +230,40 @@ def test_a_stop_while_the_disk_is_still_full_says_the_send_will_come_again(
         assert worker.join(10)
     assert store.deliveries_of(key)["a"][0] == "pending"
     assert "alerts_sent_unrecorded" in capsys.readouterr().out  # the console log format here
+
+
+def test_the_most_urgent_alert_goes_first_whatever_came_before_it(store):
+    ordinary = [add(store, "parcel_stalled", timedelta(days=d)) for d in range(10, 60)]
+    proposal = add(store, "proposal_waiting", timedelta(days=6))
+    soon = add(store, "protection_ending", timedelta(hours=20))
+    channel = Recording("c")
+    Outbox(store, [channel], UTC).deliver(NOW)
+    assert channel.sent[:2] == [soon, proposal] or channel.sent[:2] == [proposal, soon]
+    assert channel.sent[2:] == ordinary  # then the soonest deadline first
+
+
+def test_an_acknowledged_alert_is_not_sent_even_after_a_failed_try(store):
+    channel = Recording("c")
+    channel.down = True
+    key = add(store)
+    outbox = Outbox(store, [channel], UTC)
+    outbox.deliver(NOW)
+    with store._write() as db:  # what `aliwatch ack` does to the alert (it needs a known order)
+        db.execute("UPDATE alerts SET state = 'acked' WHERE key = ?", (key,))
+    channel.down = False
+    outbox.deliver(NOW + timedelta(hours=2))
+    assert channel.sent == []
+
+
+def test_a_delivery_another_process_claimed_is_left_to_it(store):
+    key = add(store)
+    store.fan_out(["c"], NOW)
+    assert store.claim(key, "c", "pid 1", NOW, NOW + timedelta(minutes=15))
+    assert not store.claim(key, "c", "pid 2", NOW, NOW + timedelta(minutes=15))
+    channel = Recording("c")
+    Outbox(store, [channel], UTC, owner="pid 2").deliver(NOW)
+    assert channel.sent == []
+    # A claim that ran out (its process died mid-send) is taken over; release drops them all.
+    Outbox(store, [channel], UTC, owner="pid 2").deliver(NOW + timedelta(minutes=16))
+    assert channel.sent == [key]
+    assert store.release_claims() == 0
