@@ -56,6 +56,17 @@ def test_import_records_the_mailbox_and_prints_its_alerts(env):
     assert "Proposed refund: 0.00 USD (you paid 23.40 USD)" in result.stdout
 
 
+@pytest.mark.parametrize("now", ["2026-12-03T22:00:00Z", "2026-11-29T08:00:00Z"])
+def test_one_proposal_mail_imported_hours_or_days_before_its_deadline_is_one_alert(env, now):
+    # The deadline is Thu 3 Dec 23:59 PST: 10 h, then 5 days, away. The 1-day and 7-day
+    # reminders are due at first sight too; the buyer gets one alert, not two.
+    proposal = str(Path(MAILBOX) / "new" / "1795679538.M21P100.demo")
+    result = run(env, "import", proposal, now=now)
+    assert result.returncode == 0, result.stderr
+    assert "1 new alerts" in result.stdout
+    assert result.stdout.count("[URGENT]") == 1
+
+
 def test_importing_again_raises_no_alert_twice(env):
     run(env, "import", MAILBOX)
     again = run(env, "import", MAILBOX)
