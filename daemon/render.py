@@ -12,6 +12,7 @@ from rules.deadlines import Deadline
 from rules.decide import Decision
 from rules.phase import phase
 from rules.state import OrderState
+from rules.urgency import URGENT_WITHIN
 
 ORDER_PAGE = "https://www.aliexpress.com/p/order/detail.html?orderId={}"
 _RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
@@ -145,7 +146,7 @@ def _iso(when: datetime | None) -> str | None:
 def _paint(left: timedelta | None) -> str:
     if left is None:
         return ""
-    if left < timedelta(hours=24):
+    if left < URGENT_WITHIN:  # the alert's urgency (rules/urgency.py), in the table's colour
         return _RED
     return _YELLOW if left < timedelta(days=3) else ""
 

@@ -15,7 +15,8 @@ from tests.test_run_imap import ALIWATCH, PROPOSAL_MAIL, env_for
 
 pytestmark = pytest.mark.real_server
 NOW = "2026-11-26T12:00:00Z"  # the sample proposal's deadline is 3 Dec 2026
-SUBJECT = "Answer the seller's proposal by Thu 3 Dec 23:59 — order 8200000000000303"
+TITLE = "Answer the seller's proposal by Thu 3 Dec 23:59 — order 8200000000000303"
+SUBJECT = f"[URGENT] {TITLE}"  # the mail's; the notification is critical instead
 
 
 def _stderr_lines(process: subprocess.Popen[str]) -> list[str]:
@@ -61,7 +62,7 @@ def test_a_proposal_arriving_during_idle_is_mailed_within_3_s_and_shown_once(
     assert mailed_after <= 3.0
     assert [m["Subject"] for m in smtp_server.messages] == [SUBJECT]
     [shown] = session_bus.notifications()
-    assert shown["summary"] == SUBJECT and shown["hints"]["urgency"] == 2
+    assert shown["summary"] == TITLE and shown["hints"]["urgency"] == 2
     assert not any(smtp_server.env()["ALIWATCH_SMTP_PASSWORD"] in line for line in log)
 
 

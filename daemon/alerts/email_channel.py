@@ -78,11 +78,18 @@ class EmailChannel:
         message = EmailMessage(policy=_POLICY)
         message["From"] = f"aliwatch <{self.sender}>"
         message["To"] = self.to
-        message["Subject"] = subject(alert.decision, alert.zone, alert.now)
+        # Urgent as rules/urgency.py says, as the desktop and the console mark it: mail clients
+        # show Importance (RFC 2156) and X-Priority; the subject says it in words.
+        urgent = alert.decision.urgent_at(alert.now)
+        title = subject(alert.decision, alert.zone, alert.now)
+        message["Subject"] = f"[URGENT] {title}" if urgent else title
         message["Date"] = format_datetime(alert.now)
         message["Message-ID"] = message_id(alert.key, self.to)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
         message["X-Aliwatch-Rule"] = alert.decision.rule
+        if urgent:
+            message["Importance"] = "high"
+            message["X-Priority"] = "1"
         message.set_content(text_body(alert.decision, alert.now, alert.zone))
         message.add_alternative(html_body(alert.decision, alert.now, alert.zone), subtype="html")
         return message

@@ -42,8 +42,9 @@ def test_an_alert_arrives_over_starttls_with_auth(smtp_server):
     assert smtp_server.recorder.wait_for(1, 10)
     [mail] = smtp_server.messages
     assert mail["Subject"] == (
-        "Answer the seller's proposal by Thu 3 Dec 23:59 — order 8211968327930027"
+        "[URGENT] Answer the seller's proposal by Thu 3 Dec 23:59 — order 8211968327930027"
     )
+    assert (mail["Importance"], mail["X-Priority"]) == ("high", "1")
     assert mail["To"] == "buyer@example.net"
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["Message-ID"] == message_id(PROPOSAL.key, "buyer@example.net")
@@ -52,6 +53,18 @@ def test_an_alert_arrives_over_starttls_with_auth(smtp_server):
     assert "Thu 3 Dec 2026 23:59 PST (in 7 d 19 h)" in text
     assert "Proposed refund: 0.00 USD (you paid 23.40 USD)" in text
     assert "https://www.aliexpress.com/p/order/detail.html?orderId=8211968327930027" in html
+
+
+def test_an_ordinary_alert_is_not_marked_urgent(smtp_server):
+    stalled = Decision(
+        key="parcel_stalled:8211968327930027", order_id="8211968327930027", rule="parcel_stalled",
+        headline="h", advice="a", due=NOW - timedelta(days=1),
+    )  # fmt: skip
+    send(smtp_server, stalled)
+    assert smtp_server.recorder.wait_for(1, 10)
+    [mail] = smtp_server.messages
+    assert mail["Subject"].startswith("Check the stalled parcel (overdue since")
+    assert mail["Importance"] is None
 
 
 def test_text_from_a_mail_cannot_inject_headers_or_markup(smtp_server):
@@ -109,9 +122,10 @@ def test_the_subject_says_first_that_the_mail_is_unverified_and_gives_no_deadlin
     assert smtp_server.recorder.wait_for(1, 10)
     message = smtp_server.messages[0]
     assert message["Subject"] == (
-        "Unverified mail claims the seller made a proposal in your dispute: check the order page"
-        " — order 8200000000000101"
+        "[URGENT] Unverified mail claims the seller made a proposal in your dispute: check the"
+        " order page — order 8200000000000101"
     )
+    assert message["Importance"] == "high"
     text = message.get_body(("plain",)).get_content()
     assert text.startswith("Unverified mail claims the seller made a proposal in your dispute")
     assert "Deadline the mail claims: Fri 27 Nov" in text

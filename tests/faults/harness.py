@@ -85,7 +85,8 @@ MAILBOX = ROOT / "examples" / "mailbox"
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 FOLDER = "faults"
 ALERT_TO = "buyer@example.net"
-UNVERIFIED_MARK = "(unverified mail)"
+# How an alert's subject says its mail could not be verified (daemon/alerts/wording.py).
+UNVERIFIED_MARKS = ("(unverified mail)", "Unverified mail claims", "Likely phishing:", "Suspicious")
 BASE_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # the demo mailbox's "today"
 RESTART_STEP = timedelta(minutes=1)
 FINAL_STEP = timedelta(hours=1)  # beyond the outbox's 30 min retry cap
@@ -1266,7 +1267,7 @@ class _Checks:
             alert = alerts[key]
             subjects = [c.subject for c in self.received.get(alert_message_id(key, ALERT_TO), [])]
             genuine = alert["payload"].get("verified", True) or any(
-                not s.endswith(UNVERIFIED_MARK) for s in subjects
+                not any(mark in s for mark in UNVERIFIED_MARKS) for s in subjects
             )
             self.owner.note(f"alert {key} caused by a forged mail: {subjects}")
             if genuine:
