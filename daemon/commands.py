@@ -27,15 +27,17 @@ from rules.state import OrderState
 # Every rule an order's alert can have: what `ack --rule` accepts. The deadline rules, the
 # alerts rules/decide.py and daemon/pipeline.py raise beside them (rules/advice.py HEADLINE),
 # and those whose rules are being added (dispute_quiet, return_due, suspicious).
-ALERT_RULES: tuple[str, ...] = (
-    *(rule.value for rule in Rule),
-    "awaiting_confirmation",
-    "attention",
-    "pressure",
-    "unverified",
-    "dispute_quiet",
-    "return_due",
-    "suspicious",
+ALERT_RULES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            *(rule.value for rule in Rule),
+            "awaiting_confirmation",
+            "attention",
+            "pressure",
+            "unverified",
+            "suspicious",
+        )
+    )
 )
 
 
