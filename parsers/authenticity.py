@@ -17,8 +17,6 @@ _DKIM_PASS = re.compile(r"dkim\s*=\s*pass\b", re.IGNORECASE)
 _NO_AUTHSERV_ID = "authserv-id.invalid"
 _SIGNATURE = re.compile(r"\bheader\.b\s*=\s*[^\s;()]*", re.IGNORECASE)
 _AUTHSERV = re.compile(r"\s*([^\s;()]+)")
-# Any "dkim=" outside a longer method name (dkim-atps): a result, or a comment that reads like one.
-_DKIM_RESULT = re.compile(r"\bdkim\s*=", re.IGNORECASE)
 # A host name: dot-separated LDH labels of up to 63 characters (RFC 1123 section 2.1).
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
@@ -125,13 +123,6 @@ def _authserv_id(value: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _has_dkim_result(value: str) -> bool:
-    """Does the header carry a result whose method is dkim (RFC 8601 section 2.2), or seem to?"""
-    # Erring towards yes is safe: such a header decides, and it can only decide "not authentic"
-    # unless it really holds a pass.
-    return _DKIM_RESULT.search(value) is not None
-
-
 def _passes_for_aliexpress(value: str) -> bool:
     """Does the header show dkim=pass with a header.d under an AliExpress domain?"""
     return any(_under(d, ALIEXPRESS_DOMAINS) for d in _pass_domains(value))
@@ -140,18 +131,16 @@ def _passes_for_aliexpress(value: str) -> bool:
 def _trusted_block_verdict(
     values: Sequence[str], trusted: frozenset[str], *, relayed: bool
 ) -> bool:
-    """The verdict of the topmost header with a dkim result in the trusted block at the top."""
+    """The topmost header's verdict, when its authserv-id is one of the trusted ones."""
     lowered = {t.lower() for t in trusted} - {""}
-    for index, value in enumerate(values):
-        if _authserv_id(value) not in lowered:
-            return False
-        if _has_dkim_result(value):
-            # Unparseable is a verdict too: an odd header of the provider's must not let the one
-            # below it speak for the provider.
-            if _passes_for_aliexpress(value):
-                return True
-            return relayed and _relay_vouches(values, index, lowered)
-    return False
+    if _authserv_id(values[0]) not in lowered:
+        return False
+    # Only the topmost header speaks: a sender can write the provider's id too, and a provider
+    # that did not verify a signature (an unsigned mail) often writes no dkim result at all, so
+    # a "pass" further down would be the sender's (RFC 8601 sections 5 and 7.1).
+    if _passes_for_aliexpress(values[0]):
+        return True
+    return relayed and _relay_vouches(values, 0, lowered)
 
 
 def _relay_vouches(values: Sequence[str], index: int, trusted: set[str] | None) -> bool:
@@ -172,12 +161,10 @@ def is_authentic(values: Sequence[str], trusted: frozenset[str], *, relayed: boo
 
     `values` are the header values topmost first. Only headers the user's own provider added can
     be trusted, and those are at the top: anything below may have been written by the sender (RFC
-    8601 section 5). With trusted authserv-ids, only the contiguous block of headers with a trusted
-    id from the top counts; a trusted id below any other header is ignored. A sender can write the
-    provider's id too, but only below the provider's own headers (RFC 8601 section 7.1; a provider
-    should remove them, not every one does), so in the block the topmost header with a dkim result
-    decides, and a pass further down never overrules its fail. With no trusted ids, only the
-    topmost header counts, parseable or not. For Apple "Hide My Email" mail, the deciding header's
+    8601 section 5): only the topmost one decides, parseable or not. With trusted authserv-ids it
+    must also carry one of them; a trusted id anywhere below is never believed, since the sender
+    can write the provider's id too (RFC 8601 section 7.1; a provider should remove such headers,
+    not every one does). For Apple "Hide My Email" mail, the deciding header's
     pass for the relay domain vouches for the relay's own header just below it (a sender's forged
     headers sit further down); with trusted ids, that header's id must be listed too.
     """

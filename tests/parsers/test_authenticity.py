@@ -48,9 +48,16 @@ def test_nothing_counts_when_the_topmost_header_is_not_trusted():
     assert not is_authentic([look_alike_id, PASS], TRUSTED, relayed=False)
 
 
-def test_the_providers_topmost_header_with_a_dkim_result_decides_within_its_block():
-    assert is_authentic([NO_DKIM, PASS, FAIL], TRUSTED, relayed=False)
+def test_only_the_topmost_trusted_header_decides_even_when_it_has_no_dkim_result():
+    # An unsigned forgery: the provider writes spf and dmarc only; the pass below is the sender's.
+    unsigned = (
+        f"{PROVIDER}; spf=pass smtp.mailfrom=bounce@evil.example;"
+        " dmarc=fail header.from=aliexpress.com"
+    )
+    assert not is_authentic([unsigned, PASS], TRUSTED, relayed=False)
+    assert not is_authentic([NO_DKIM, PASS, FAIL], TRUSTED, relayed=False)
     assert not is_authentic([NO_DKIM, FAIL, FORGED], TRUSTED, relayed=False)
+    assert is_authentic([PASS, NO_DKIM], TRUSTED, relayed=False)
 
 
 def test_a_trusted_block_without_any_dkim_result_is_not_authentic():
@@ -217,17 +224,12 @@ POOL = [
 
 
 def _oracle(headers: list[Header]) -> bool:
-    """The rule, read off the labels: the first dkim result in the trusted prefix must pass."""
-    for header in headers:
-        if not header.trusted:
-            return False
-        if header.dkim is not None:
-            return header.dkim == "pass"
-    return False
+    """The rule, read off the labels: the topmost header is the provider's, and it passes."""
+    return bool(headers) and headers[0].trusted and headers[0].dkim == "pass"
 
 
 @given(st.lists(st.sampled_from(POOL), max_size=6))
-def test_authentic_is_the_first_dkim_verdict_of_the_trusted_prefix(headers):
+def test_authentic_is_the_verdict_of_the_topmost_header_when_trusted(headers):
     values = [h.value for h in headers]
     assert is_authentic(values, TRUSTED, relayed=False) is _oracle(headers)
     assert is_authentic(values, TRUSTED, relayed=True) is _oracle(headers)
