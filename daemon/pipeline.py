@@ -13,7 +13,7 @@ from daemon.store import MailKey, MailStatus, Store
 from daemon.store.mails import MAX_ORDERS_PER_MAIL
 from parsers import AuthPolicy, MailParseError, recognise
 from parsers.event import Event, Kind
-from rules.advice import ADVICE, HEADLINE
+from rules.advice import ADVICE, ATTENTION_CLAIM, HEADLINE
 from rules.deadlines import Deadline, deadlines
 from rules.decide import (
     Decision,
@@ -21,6 +21,7 @@ from rules.decide import (
     cap_per_mail,
     decide,
     filter_marked,
+    flagged,
     noise_limit,
     once_per_deadline,
     suspicious,
@@ -94,21 +95,29 @@ def marks_of(store: Store, state: OrderState) -> Marks:
 
 
 def attention_decisions(store: Store) -> list[Decision]:
-    """Unrecognised AliExpress mail about disputes or refunds: an urgent alert each."""
+    """Unrecognised AliExpress mail about disputes or refunds: an urgent alert each; one from
+    a mail that could not be verified is worded as such, never as AliExpress's word."""
     found = []
     for event, when in store.attention_events():
         ident = event.message_id or when.isoformat()
         # The subject and date let the buyer find the mail; the order names it on the page.
         details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
+        order = event.order_ids[0] if event.order_ids else ""
+        key = f"attention::{ident}"
+        if not event.authentic:
+            details["mail"] = event.message_id or f"sent {when.isoformat()} {event.subject or ''}"
+            found.append(
+                flagged(order, "attention", ATTENTION_CLAIM, when, key=key, details=details)
+            )
+            continue
         found.append(
             Decision(
-                key=f"attention::{ident}",
-                order_id=event.order_ids[0] if event.order_ids else "",
+                key=key,
+                order_id=order,
                 rule="attention",
                 headline=HEADLINE["attention"],
                 advice=ADVICE["attention"],
                 urgent=True,
-                verified=event.authentic,
                 details=details,
             )
         )

@@ -107,6 +107,9 @@ CLAIM: dict[Kind, str] = {
     Kind.DELIVERY_CONFIRMED: "Receipt of your order was confirmed",
     Kind.PROTECTION_EXTENDED: "Buyer protection for your order was extended",
 }
+# What an unrecognised mail that could not be verified is said to be about.
+ATTENTION_CLAIM = "A mail about a dispute, refund or return, not recognised"
+
 # The rule a claim stands for, where one exists: its urgency, and `ack --rule`.
 CLAIM_RULE: dict[Kind, str] = {
     Kind.SELLER_PROPOSAL: Rule.PROPOSAL,

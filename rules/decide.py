@@ -49,6 +49,10 @@ class Decision:
     # When a reminder became due (the deadline minus its lead, the n-th day of a daily
     # reminder); None for an alert about something that happened (a mail, a passed date).
     point: datetime | None = None
+    # An alert about the same thing this close before `point` makes the reminder redundant: half
+    # its lead (or period), so a proposal announced a minute before its 1-day lead gets no
+    # second alert a minute later, and one announced two days before still gets it.
+    spacing: timedelta = timedelta(0)
 
     @property
     def claimed_rule(self) -> str:
@@ -73,21 +77,13 @@ def _decision(
     key: str,
     lead: timedelta | None = None,
     point: datetime | None = None,
+    spacing: timedelta = timedelta(0),
 ) -> Decision:
     details: dict[str, str] = {}
     if state.proposed_amount and rule == Rule.PROPOSAL:
         details["proposed"] = " ".join(state.proposed_amount)
     if state.paid_amount:
         details["paid"] = " ".join(state.paid_amount)
-    if not state.trusted:
-        # No mail about this order could be verified: every alert it raises says so, and
-        # sends the buyer to the order page rather than to the mail.
-        if state.latest_mail:
-            details["mail"] = state.latest_mail
-        claim = HEADLINE[rule]
-        return _flagged(
-            state.order_id, rule, claim, now, key=key, due=due, details=details, point=point
-        )
     return Decision(
         key,
         state.order_id,
@@ -99,17 +95,18 @@ def _decision(
         is_urgent(rule, due, now),
         details=details,
         point=point,
+        spacing=spacing,
     )
 
 
-def _flagged(
+def flagged(
     order_id: str,
     rule: str,
     claim: str,
     now: datetime,
     *,
     key: str,
-    due: datetime | None,
+    due: datetime | None = None,
     details: dict[str, str],
     point: datetime | None = None,
 ) -> Decision:
@@ -118,6 +115,8 @@ def _flagged(
     said = claim[:1].lower() + claim[1:]
     if rule == "pressure":
         headline = f"Likely phishing: an unverified mail says {said}"
+    elif rule == "attention":
+        headline = "Unverified mail about a dispute, refund or return: check the order page"
     else:
         headline = f"Unverified mail claims {said}: check the order page on aliexpress.com"
     details = {**details, "claims": claim, "claimed_rule": rule}
@@ -147,7 +146,10 @@ def _countdown(
     lead = min(reached)
     key = _key(deadline.rule, state.order_id, deadline.subject, deadline.due.isoformat(), lead)
     point = deadline.due - lead
-    return _decision(state, deadline.rule, now, due=deadline.due, key=key, lead=lead, point=point)
+    return _decision(
+        state, deadline.rule, now, due=deadline.due, key=key, lead=lead, point=point,
+        spacing=lead / 2,
+    )  # fmt: skip
 
 
 def _problem_signal(state: OrderState, now: datetime, policy: Policy) -> bool:
@@ -166,7 +168,14 @@ def _problem_signal(state: OrderState, now: datetime, policy: Policy) -> bool:
 
 
 def decide(state: OrderState, now: datetime, policy: Policy, marks: Marks) -> list[Decision]:
-    """Every alert this order needs at `now`, before acks, snoozes and the noise limit."""
+    """Every alert this order needs at `now`, before acks, snoozes and the noise limit.
+
+    An order no authentic mail has named gets only the warnings its mails raise, one per mail:
+    a forged mail must never start reminders (a forged dispute naming 5 orders made 5 urgent
+    alerts a day) nor be worded as AliExpress's deadline.
+    """
+    if not state.trusted:
+        return _claims(state, now)
     found: list[Decision] = []
     current = phase(state)
     order = state.order_id
@@ -203,8 +212,8 @@ def decide(state: OrderState, now: datetime, policy: Policy, marks: Marks) -> li
 
 
 def _claims(state: OrderState, now: datetime) -> list[Decision]:
-    """One warning per unverified mail beside an authentic history that claims something the
-    buyer would act on; the state ignores it, so it moves and silences nothing."""
+    """One warning per unverified mail that claims something the buyer would act on; a trusted
+    state ignores the mail, so it moves and silences nothing."""
     found: list[Decision] = []
     for event, when in state.claims:
         claim = CLAIM.get(event.kind)
@@ -216,14 +225,14 @@ def _claims(state: OrderState, now: datetime) -> list[Decision]:
             rule = CLAIM_RULE.get(event.kind, event.kind.value)
         ident = event.message_id or when.isoformat()
         details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
-        if event.message_id:
-            details["mail"] = event.message_id
+        # Which mail it was, for the cap on alerts per mail (a mail without a Message-ID too).
+        details["mail"] = event.message_id or f"sent {when.isoformat()} {event.subject or ''}"
         if event.deadline:
             details["claimed_deadline"] = event.deadline
         key = _key("unverified", state.order_id, ident, event.kind.value)
         if any(d.key == key for d in found):
             continue  # one Message-ID is one mail (the store keeps one event for it)
-        found.append(_flagged(state.order_id, rule, claim, now, key=key, due=None, details=details))
+        found.append(flagged(state.order_id, rule, claim, now, key=key, due=None, details=details))
     return found
 
 
@@ -245,9 +254,13 @@ def _for_deadline(
         days = int((now - proposed_at) / policy.proposal_reminder)
         if days < 1:
             return []
-        key = _key(Rule.PROPOSAL, order, "daily", days)
+        # The proposal's time in the key: a newer proposal counts its own days.
+        key = _key(Rule.PROPOSAL, order, "daily", proposed_at.isoformat(), days)
         point = proposed_at + days * policy.proposal_reminder
-        return [_decision(state, Rule.PROPOSAL, now, due=None, key=key, point=point)]
+        spacing = policy.proposal_reminder / 2
+        return [
+            _decision(state, Rule.PROPOSAL, now, due=None, key=key, point=point, spacing=spacing)
+        ]
     if deadline.rule is Rule.RETURN:
         reminder = _countdown(state, deadline, now, policy.remind_before)
         return [reminder] if reminder else []
@@ -261,7 +274,9 @@ def _for_deadline(
         since = deadline.due - period
         key = _key(Rule.QUIET, order, since.isoformat(), checks)
         point = since + checks * period
-        return [_decision(state, Rule.QUIET, now, due=None, key=key, point=point)]
+        return [
+            _decision(state, Rule.QUIET, now, due=None, key=key, point=point, spacing=period / 2)
+        ]
     if deadline.rule is Rule.PROTECTION:
         reminder = _countdown(state, deadline, now, (*policy.remind_before, PROTECTION_EXTRA_LEAD))
         return [reminder] if reminder else []
@@ -296,12 +311,12 @@ def group_of(decision: Decision) -> Group:
 def once_per_deadline(
     decisions: Iterable[Decision], alerted: Mapping[Group, datetime], now: datetime
 ) -> list[Decision]:
-    """Drop reminders whose time had come before the last alert about the same thing.
+    """Drop reminders the last alert about the same thing already said.
 
     `alerted` holds when each group (`group_of`) was last alerted. A reminder is due at its
-    `point`; when the buyer was alerted about the same order, rule and deadline at or after
-    that point (this pass's announcement of a new proposal, or an earlier reminder), it would
-    say again what was just said. Later reminders still come when their time comes.
+    `point`; when the buyer was alerted about the same order, rule and deadline after
+    `point - spacing` (this pass's announcement of a new proposal, an earlier reminder), it
+    would say again what was just said. Later reminders still come when their time comes.
     """
     last = dict(alerted)
     kept = []
@@ -311,7 +326,11 @@ def once_per_deadline(
     for decision in ordered:
         group = group_of(decision)
         before = last.get(group)
-        if decision.point is not None and before is not None and before >= decision.point:
+        if (
+            decision.point is not None
+            and before is not None
+            and before >= decision.point - decision.spacing
+        ):
             continue
         kept.append(decision)
         last[group] = now
@@ -353,11 +372,15 @@ def suspicious(mail: str, orders: int, details: Mapping[str, str] | None = None)
 
 
 def noise_limit(decisions: Iterable[Decision], alerted_today: Collection[str]) -> list[Decision]:
-    """At most one ordinary alert per order per day; proposals and deadlines under 24 h pass."""
+    """At most one ordinary alert per order per day; proposals and deadlines under 24 h pass.
+
+    A warning about an unverified mail passes without taking the order's slot (once per mail,
+    capped per mail by `cap_per_mail`): a forged mail must not delay a genuine alert a day.
+    """
     kept: list[Decision] = []
     ordinary_sent = set(alerted_today)
     for decision in sorted(decisions, key=_urgency_order):
-        if decision.urgent:
+        if decision.urgent or not decision.verified:
             kept.append(decision)
         elif decision.order_id not in ordinary_sent:
             kept.append(decision)

@@ -1,4 +1,4 @@
-"""Where an order stands, derived from its facts (closure reasons per issue #3)."""
+"""Where an order stands, derived from its facts alone."""
 
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def _closed(state: OrderState) -> Phase:
 
 
 def _dispute(state: OrderState) -> Phase:
-    if state.after(Kind.RETURN_REQUIRED, Kind.DISPUTE_CLOSED):
+    # A proposal after a return request is the newer question the buyer must answer.
+    if state.after(Kind.RETURN_REQUIRED, Kind.DISPUTE_CLOSED, Kind.SELLER_PROPOSAL):
         return Phase.RETURN_REQUIRED
     if state.after(Kind.DISPUTE_CLOSED, Kind.DISPUTE_OPENED, Kind.SELLER_PROPOSAL):
         return Phase.DISPUTE_CLOSED

@@ -68,8 +68,8 @@ class OrderState:
     # Whether the state was folded from authentic mail: once any mail about the order is
     # authentic, only authentic mail makes the state, and the rest is kept apart in `claims`.
     trusted: bool = False
-    # Unverified mails (event, sent time) beside an authentic history: each one can only warn,
-    # never move a deadline, change the phase or silence a reminder (docs/aliexpress-mail.md,
+    # The unverified mails (event, sent time): each one can only warn, never move a deadline,
+    # change the phase or silence a reminder of a trusted state (docs/aliexpress-mail.md,
     # "Anyone can write From: AliExpress").
     claims: tuple[tuple[Event, datetime], ...] = ()
     latest_mail: str | None = None  # Message-ID of the latest mail the state was folded from
@@ -174,9 +174,10 @@ def fold(order_id: str, events: Iterable[tuple[Event, datetime]]) -> OrderState:
 
     `apply` expects time order; `fold` sorts first, so backfilled and replayed mail give the same
     state as mail read as it arrived. When any of the mails is authentic, the state is folded
-    from the authentic ones alone and the others become `claims`: a forged mail can then never
-    move a genuine deadline, close a genuine dispute or silence its reminders. With no authentic
-    mail at all, every mail counts and every alert says the mail could not be verified.
+    from the authentic ones alone: a forged mail can then never move a genuine deadline, close a
+    genuine dispute or silence its reminders. With no authentic mail at all, every mail makes the
+    state (what `status` shows). Either way every unverified mail is in `claims`, where it can
+    only warn.
     """
     ordered = sorted(events, key=_order_key)
     genuine = [pair for pair in ordered if pair[0].authentic]
@@ -184,8 +185,6 @@ def fold(order_id: str, events: Iterable[tuple[Event, datetime]]) -> OrderState:
     state = OrderState(order_id, trusted=bool(genuine))
     for event, when in basis:
         state = apply(state, event, when)
-    if not genuine:
-        return state
     # A replayed mail is one claim; two that tie on the sort key are put in a fixed order.
     forgeries = {pair for pair in ordered if not pair[0].authentic}
     claims = tuple(sorted(forgeries, key=lambda pair: (_order_key(pair), repr(pair[0]))))

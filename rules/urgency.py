@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 URGENT_WITHIN = timedelta(hours=24)
 # Alerts urgent whatever their date: a proposal waiting, a return to ship, AliExpress mail about
 # a dispute or refund that was not recognised, and aliwatch itself unable to watch the mailbox.
+# Good news (watching again) and the test alert `check` sends at once are not.
 ALWAYS_URGENT = frozenset(
     {
         "proposal_waiting",
@@ -18,8 +19,6 @@ ALWAYS_URGENT = frozenset(
         "login_refused",
         "reply_unusable",
         "stale",
-        "recovered",
-        "test",
     }
 )
 

@@ -218,3 +218,71 @@ def test_an_unverified_mail_raising_alerts_for_many_orders_gives_one_alert(tmp_p
         assert len(store.order_ids()) == 12  # under the cap on orders: each one is an order
         raised = evaluate(store, SEEN + timedelta(hours=1), Policy())
     assert [(d.rule, d.details["orders"]) for d in raised] == [("suspicious", "12")]
+
+
+def dispute_flood(orders: int, *, message_id: bool = True) -> bytes:
+    said = b"the seller has responded to your dispute"
+    mail = flood(orders).replace(b"refund ready", said)
+    mail = mail.replace(b"Your refunds are ready", b"Order 8300000000000000: " + said)
+    return mail if message_id else mail.replace(b"Message-ID: <flood@evil.example>\n", b"")
+
+
+def test_a_forged_mail_naming_five_orders_warns_once_and_never_starts_reminders(tmp_path):
+    with Store.open(tmp_path / "db.sqlite") as store:
+        load(store, [dispute_flood(5)], AuthPolicy(), SEEN)
+        first = evaluate(store, SEEN + timedelta(hours=1), Policy())
+        assert sorted(d.rule for d in first) == ["unverified"] * 5
+        later = [
+            d
+            for day in range(1, 41)
+            for d in evaluate(store, SEEN + timedelta(days=day, hours=1), Policy())
+        ]
+    assert later == []  # no daily proposal reminders, no seller_silent, no dispute_quiet
+
+
+def test_a_flood_without_a_message_id_is_capped_too(tmp_path):
+    with Store.open(tmp_path / "db.sqlite") as store:
+        load(store, [dispute_flood(30, message_id=False)], AuthPolicy(), SEEN)
+        raised = evaluate(store, SEEN + timedelta(hours=1), Policy())
+    assert [(d.rule, d.details["orders"]) for d in raised] == [("suspicious", "30")]
+
+
+def test_a_forged_mail_is_not_alerted_again_when_genuine_mail_about_its_order_arrives(tmp_path):
+    forged, _ = CASES["dkim=fail"]
+    genuine = with_headers(GENUINE, [f"{PROVIDER}; dkim=pass header.d=notice.aliexpress.com"])
+    genuine = genuine.replace(b"<forged-", b"<", 1)
+    with Store.open(tmp_path / "db.sqlite") as store:
+        ingest(store, [Input("forged", forged)], SEEN, AuthPolicy(), account="file")
+        (warning,) = evaluate(store, SEEN, Policy())
+        load(store, [genuine], AuthPolicy(), LATER)
+        raised = evaluate(store, LATER, Policy())
+    assert [(d.rule, d.verified) for d in raised] == [("proposal_waiting", True)]
+    assert warning.key.startswith(f"unverified:{ORDER}:<forged-")
+
+
+def test_an_unrecognised_dispute_mail_that_is_not_verified_is_worded_as_unverified(tmp_path):
+    mail = (
+        "From: AliExpress <transaction@notice.aliexpress.com>\n"
+        "Authentication-Results: mx.example.net; dkim=fail header.d=notice.aliexpress.com\n"
+        f"Subject: Order {ORDER}: your dispute needs action, click here\n"
+        "Date: Sat, 29 Nov 2025 03:00:00 -0800\n"
+        "Message-ID: <attention@evil.example>\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "Your dispute and refund need your action now. Log in through this link.\n"
+    ).encode()
+    with Store.open(tmp_path / "db.sqlite") as store:
+        ingest(store, [Input("a", mail)], SEEN, AuthPolicy(), account="file")
+        raised = [
+            d
+            for d in evaluate(store, SEEN, Policy())
+            if d.details.get("claimed_rule") == "attention"
+        ]
+    (warning,) = raised
+    assert not warning.verified
+    title = subject(warning, UTC, SEEN)
+    assert title.startswith("[URGENT]") is False
+    assert title.startswith(
+        "Unverified mail about a dispute, refund or return: check the order page"
+    )
+    assert alert_text(warning, SEEN, UTC).startswith("Unverified mail about a dispute")
+    assert "Do not act on the mail" in warning.advice

@@ -70,6 +70,10 @@ def subject(decision: Decision, zone: tzinfo, now: datetime) -> str:
         said = claim[:1].lower() + claim[1:]
         if decision.claimed_rule == "pressure":
             return one_line(f"Likely phishing: an unverified mail says {said}{about}")
+        if decision.claimed_rule == "attention":
+            return one_line(
+                f"Unverified mail about a dispute, refund or return: check the order page{about}"
+            )
         return one_line(f"Unverified mail claims {said}: check the order page{about}")
     if decision.rule == "suspicious":
         orders = decision.details.get("orders", "many")

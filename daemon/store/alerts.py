@@ -160,10 +160,15 @@ class Alerts(Connected):
         return [alert_of_row(row) for row in rows]
 
     def orders_alerted_since(self, since: datetime) -> set[str]:
-        """Orders that got an ordinary (not urgent) alert since `since`: the daily noise limit."""
+        """Orders that got an ordinary (not urgent) alert since `since`: the daily noise limit.
+
+        A warning about an unverified mail does not count: a forged mail must not take a genuine
+        alert's daily slot.
+        """
         rows = self._read(
             "SELECT DISTINCT order_id FROM alerts WHERE created_at >= ? AND order_id IS NOT NULL"
-            " AND coalesce(json_extract(payload, '$.urgent'), 0) = 0",
+            " AND coalesce(json_extract(payload, '$.urgent'), 0) = 0"
+            " AND coalesce(json_extract(payload, '$.verified'), 1) = 1",
             (time_text(since),),
         )
         return {row[0] for row in rows}

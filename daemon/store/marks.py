@@ -65,8 +65,9 @@ class Marks(Connected):
             )
             db.execute(
                 "UPDATE alerts SET state = 'acked' WHERE order_id = ?"
-                " AND state IN ('pending', 'failed') AND (? IS NULL OR rule = ?)",
-                (order_id, rule, rule),
+                " AND state IN ('pending', 'failed') AND (? IS NULL OR rule = ?"
+                " OR json_extract(payload, '$.details.claimed_rule') = ?)",
+                (order_id, rule, rule, rule),
             )
 
     def acks(self, order_id: str) -> Acks:

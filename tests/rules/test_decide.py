@@ -65,8 +65,8 @@ def test_a_proposal_without_a_date_is_reminded_daily():
         for d in decide(fold(ORDER, events), at(day), POLICY, NO_MARKS)
     }
     assert {k for k in keys if ":daily:" in k} == {
-        f"proposal_waiting:{ORDER}:daily:1",
-        f"proposal_waiting:{ORDER}:daily:2",
+        f"proposal_waiting:{ORDER}:daily:{at(42).isoformat()}:1",
+        f"proposal_waiting:{ORDER}:daily:{at(42).isoformat()}:2",
     }
 
 
@@ -276,3 +276,16 @@ def test_a_forged_return_request_on_a_genuine_dispute_only_warns():
     assert warning.headline.startswith(
         "Unverified mail claims the seller asked you to return the item"
     )
+
+
+def test_a_proposal_after_a_return_request_is_the_question_to_answer():
+    due = "2026-11-20T07:59:00Z"
+    events = [ev(K.DISPUTE_OPENED, 40), ev(K.RETURN_REQUIRED, 42), proposal(45, deadline=due)]
+    assert "proposal_waiting" in rules_at(events, 45.1)
+    assert "return_due" not in rules_at(events, 45.1)
+
+
+def test_a_forged_claim_does_not_take_a_genuine_alerts_daily_slot():
+    forged = ev(K.DISPUTE_CLOSED, 7, authentic=False, message_id="<c@evil>")
+    decisions = decide(fold(ORDER, [ev(K.ORDER_CONFIRMED, 0), forged]), at(7.1), POLICY, NO_MARKS)
+    assert sorted(d.rule for d in noise_limit(decisions, set())) == ["not_shipped", "unverified"]

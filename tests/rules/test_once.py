@@ -35,6 +35,23 @@ def proposal_due_in(left: timedelta) -> tuple[list, datetime]:
     return events, due - left
 
 
+def test_a_proposal_announced_just_before_a_lead_time_gets_no_reminder_a_minute_later():
+    events, first = proposal_due_in(timedelta(days=1, minutes=1))
+    (announced,) = first_pass(events, first)
+    later = first + timedelta(minutes=2)
+    again = [
+        d for d in decide(fold(ORDER, events), later, POLICY, NO_MARKS) if d.key != announced.key
+    ]
+    assert [d.lead for d in again] == [timedelta(days=1)]  # its time has come, but
+    assert once_per_deadline(again, {group_of(announced): first}, later) == []
+    # The 6-hour reminder still comes at its time.
+    six = first + timedelta(hours=18, minutes=2)
+    due = [d for d in decide(fold(ORDER, events), six, POLICY, NO_MARKS) if d.lead]
+    assert [d.lead for d in once_per_deadline(due, {group_of(announced): first}, six)] == [
+        timedelta(hours=6)
+    ]
+
+
 def test_a_proposal_first_seen_ten_hours_before_its_deadline_gives_one_alert():
     events, now = proposal_due_in(timedelta(hours=10))
     everything = decide(fold(ORDER, events), now, POLICY, NO_MARKS)
@@ -70,7 +87,7 @@ def test_a_proposal_first_seen_five_days_before_gets_its_later_leads_when_they_c
 
 def test_a_proposal_without_a_date_first_seen_days_late_is_announced_once():
     events = [ev(K.DISPUTE_OPENED, 40), ev(K.SELLER_PROPOSAL, 42)]
-    now = at(45.5)  # the daily reminder of day 3 is due too
+    now = at(45.3)  # the daily reminder of day 3 is due too
     (alert,) = first_pass(events, now)
     assert ":new:" in alert.key
     # The next day's reminder still comes.
@@ -78,7 +95,8 @@ def test_a_proposal_without_a_date_first_seen_days_late_is_announced_once():
         d for d in decide(fold(ORDER, events), at(46.1), POLICY, NO_MARKS) if d.key != alert.key
     ]
     kept = once_per_deadline(later, {group_of(alert): now}, at(46.1))
-    assert [d.key for d in kept if ":daily:" in d.key] == [f"proposal_waiting:{ORDER}:daily:4"]
+    daily = f"proposal_waiting:{ORDER}:daily:{at(42).isoformat()}:4"
+    assert [d.key for d in kept if ":daily:" in d.key] == [daily]
 
 
 # A history of dispute mails, each read some time after it was sent, and passes at any times.
@@ -123,14 +141,17 @@ def test_no_two_alerts_about_one_deadline_within_one_lead_interval(mails, pass_d
             keys.add(decision.key)
             alerted[group_of(decision)] = now
             history.setdefault(group_of(decision), []).append((now, decision))
-        # Nothing decided is lost: what was dropped had been alerted about at or after its time.
+        # Nothing decided is lost: what was dropped had just been said (within its spacing).
         for decision in new:
             assert group_of(decision) in alerted
             if decision not in kept:
                 assert decision.point is not None
-                assert alerted[group_of(decision)] >= decision.point
+                assert alerted[group_of(decision)] >= decision.point - decision.spacing
     for alerts in history.values():
         for (before, _), (after, decision) in itertools.pairwise(alerts):
             # A later alert about the same thing is a new mail's announcement, or a reminder
-            # whose time came after the last alert.
-            assert decision.point is None or decision.point > before, (before, after, decision)
+            # that comes more than half its lead after the last alert: never two alerts about
+            # one deadline within one lead interval.
+            if decision.point is not None:
+                assert before < decision.point - decision.spacing, (before, after, decision)
+                assert after - before > decision.spacing
