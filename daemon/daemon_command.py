@@ -73,9 +73,14 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
     Either holds the database's daemon lock throughout: a second one exits with status 2.
     """
     configure(settings.log_format)
-    lock = DaemonLock(settings.db_path or default_db_path())
+    lock = DaemonLock(settings.db_path or default_db_path(), once=once)
+
+    def wait_for_once(pid: int) -> None:
+        log.info("waiting_for_run_once", pid=pid, db=str(lock.db_path))
+
     try:
-        lock.acquire()
+        # The service waits for a `run --once` to end; anything else running exits 2 at once.
+        lock.acquire(None if once else wait_for_once)
     except AlreadyRunningError as err:
         raise SettingsError(str(err)) from None
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -19,34 +20,46 @@ class AlreadyRunningError(Exception):
 
 
 def lock_path(db_path: Path) -> Path:
-    """The lock file beside the database: aliwatch.db -> aliwatch.db.lock."""
-    return db_path.with_name(db_path.name + ".lock")
+    """The lock file beside the database: aliwatch.db -> aliwatch.db.lock (links resolved, so
+    two names of one database share one lock)."""
+    real = db_path.expanduser().resolve()
+    return real.with_name(real.name + ".lock")
 
 
 class DaemonLock:
     """The exclusive lock one `run` holds on a database; `holder` reads it without taking it."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, once: bool = False) -> None:
         self.db_path = db_path
         self.path = lock_path(db_path)
+        self.once = once  # written in the file: a `run` waits for a `run --once` to end
         self._fd: int | None = None
 
-    def acquire(self) -> None:
-        """Take the lock and write our pid in the file, or AlreadyRunningError at once."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def acquire(self, wait_for_once: Callable[[int], None] | None = None) -> None:
+        """Take the lock and write our pid in the file, or AlreadyRunningError at once.
+
+        With `wait_for_once`, a lock held by a `run --once` (a cron job, a manual check) is
+        waited for instead, after calling it with that run's pid: the service started meanwhile
+        must not exit 2, which systemd's RestartPreventExitStatus=2 would never restart.
+        """
+        # As private as the store's own directory (daemon/store: 0700).
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
-            pid = self.holder()
-            who = f"pid {pid}" if pid else "another process"
-            raise AlreadyRunningError(
-                f"aliwatch is already running ({who}) on {self.db_path}; stop it first "
-                "(systemctl --user stop aliwatch), or point ALIWATCH_DB_PATH at another file"
-            ) from None
+            pid, once = _read_holder(fd)
+            if wait_for_once is None or not once:
+                os.close(fd)
+                who = f"pid {pid}" if pid else "another process"
+                raise AlreadyRunningError(
+                    f"aliwatch is already running ({who}) on {self.db_path}; stop it first "
+                    "(systemctl --user stop aliwatch), or point ALIWATCH_DB_PATH at another file"
+                ) from None
+            wait_for_once(pid)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        os.pwrite(fd, f"{os.getpid()}{' once' if self.once else ''}\n".encode(), 0)
         self._fd = fd
 
     def release(self) -> None:
@@ -58,17 +71,22 @@ class DaemonLock:
             os.close(fd)
 
     def holder(self) -> int | None:
-        """The pid of the daemon holding the lock, or None when no daemon holds it."""
+        """The pid of the daemon holding the lock (0 when unknown), or None when none holds it.
+
+        It tries a shared lock and drops it at once, so a `run` starting in that instant would
+        find the lock held; only `check` asks.
+        """
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
             return None
+        except OSError:
+            return 0  # unreadable: someone's; the one who can read it will know
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
-                text = os.read(fd, 32).decode("ascii", "replace").strip()
-                return int(text) if text.isdigit() else 0
+                return _read_holder(fd)[0]
             fcntl.flock(fd, fcntl.LOCK_UN)
             return None
         finally:
@@ -80,3 +98,10 @@ class DaemonLock:
 
     def __exit__(self, *_: object) -> None:
         self.release()
+
+
+def _read_holder(fd: int) -> tuple[int, bool]:
+    """The pid written in the lock file (0 when unreadable) and whether it is a `run --once`."""
+    words = os.pread(fd, 64, 0).decode("ascii", "replace").split()
+    pid = int(words[0]) if words and words[0].isdigit() else 0
+    return pid, words[1:2] == ["once"]

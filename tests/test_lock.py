@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import threading
 
 import pytest
 
@@ -78,3 +80,36 @@ def test_two_runs_on_one_store_the_second_exits_2_and_one_proposal_is_one_mail(
                            timeout=120, check=False)  # fmt: skip
     assert after.returncode == 0, after.stderr
     assert len(smtp_server.recorder.messages) == 1
+
+
+def test_the_service_waits_for_a_run_once_and_a_run_once_does_not_wait(tmp_path):
+    db = tmp_path / "state" / "aliwatch.db"
+    once = DaemonLock(db, once=True)
+    once.acquire()
+    waited: list[int] = []
+    service = DaemonLock(db)
+    thread = threading.Thread(target=service.acquire, args=(waited.append,))
+    thread.start()
+    try:
+        assert wait_until(lambda: waited, 5)
+        assert waited == [os.getpid()]
+        assert thread.is_alive()  # still waiting: the --once run holds it
+        with pytest.raises(AlreadyRunningError):
+            DaemonLock(db, once=True).acquire()
+    finally:
+        once.release()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert service.holder() == os.getpid()
+    with pytest.raises(AlreadyRunningError):
+        DaemonLock(db).acquire(waited.append)  # a loop run is never waited for
+    service.release()
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+
+
+def test_two_names_of_one_database_share_one_lock(tmp_path):
+    real = tmp_path / "aliwatch.db"
+    real.touch()
+    (tmp_path / "link.db").symlink_to(real)
+    with DaemonLock(real), pytest.raises(AlreadyRunningError):
+        DaemonLock(tmp_path / "link.db").acquire()
