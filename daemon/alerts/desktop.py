@@ -44,21 +44,24 @@ OPEN_KEYS = frozenset(OPEN_ACTIONS[::2])
 ACTION_KEYS = OPEN_KEYS | frozenset(STORE_ACTIONS[::2])
 SNOOZE_FOR = timedelta(days=1)
 
-# What a click on a store action does: called with the order and the action's key.
-OnAction = Callable[[str, str], None]
+# What a click on a store action does: called with the order, the action's key and the rule of
+# the alert the notification showed.
+OnAction = Callable[[str, str, str], None]
 
 
 def store_actions(db_path: Path) -> OnAction:
-    """The store's side of a click: "Snooze 1 day" and "Done", as `aliwatch snooze`/`ack` do."""
+    """The store's side of a click: "Snooze 1 day" as `aliwatch snooze ORDER 1d`, "Done" as
+    `aliwatch ack ORDER --rule RULE` for the rule of that alert: done with a warning about a
+    forged mail must not silence the order's genuine reminders."""
 
-    def act(order: str, key: str) -> None:
+    def act(order: str, key: str, rule: str) -> None:
         now = datetime.now(UTC)  # the moment of the click
         # Its own connection: this runs on the thread that hears clicks (daemon/store/store.py).
         with Store.open(db_path) as store:
             if key == SNOOZE:
                 store.snooze(order, now + SNOOZE_FOR)
             elif key == ACK:
-                store.ack(order, None, now)
+                store.ack(order, rule, now)
 
     return act
 
@@ -80,8 +83,8 @@ class DesktopChannel:
         self.on_action = on_action
         self._router: DBusRouter | None = None
         self._clicks: Queue[Message | None] | None = None
-        # Our notifications with actions, each with its order.
-        self._orders: OrderedDict[int, str] = OrderedDict()
+        # Our notifications with actions, each with its order and its alert's rule.
+        self._orders: OrderedDict[int, tuple[str, str]] = OrderedDict()
         # Actions heard before Notify's reply was read (a server may signal at once).
         self._early: OrderedDict[int, str] = OrderedDict()
         self._lock = threading.Lock()
@@ -114,7 +117,7 @@ class DesktopChannel:
                 ("aliwatch", 0, "dialog-warning", summary, body, actions, hints, -1),
             )
         if actions and isinstance(reply[0], int):
-            self._remember(reply[0], order)
+            self._remember(reply[0], order, alert.decision.rule)
 
     def _actions(self, order: str) -> list[str]:
         """An order's actions (the store's only with a handler); none without an order."""
@@ -165,14 +168,14 @@ class DesktopChannel:
             self._router, self._clicks = router, queue
         return self._router
 
-    def _remember(self, notification: int, order: str) -> None:
+    def _remember(self, notification: int, order: str, rule: str) -> None:
         with self._lock:
             key = self._early.pop(notification, None)
-            self._orders[notification] = order
+            self._orders[notification] = (order, rule)
             while len(self._orders) > REMEMBERED:
                 self._orders.popitem(last=False)
         if key is not None:
-            self._act(order, key)
+            self._act(order, rule, key)
 
     def _hear_clicks(self, queue: Queue[Message | None]) -> None:
         """ActionInvoked(id, key): perform the action on one of our notifications."""
@@ -184,22 +187,22 @@ class DesktopChannel:
             if key not in ACTION_KEYS or not isinstance(notification, int):
                 continue
             with self._lock:
-                order = self._orders.get(notification)
-                if order is None:
+                shown = self._orders.get(notification)
+                if shown is None:
                     self._early[notification] = key
                     while len(self._early) > REMEMBERED:
                         self._early.popitem(last=False)
-            if order is not None:
-                self._act(order, key)
+            if shown is not None:
+                self._act(*shown, key)
 
-    def _act(self, order: str, key: str) -> None:
+    def _act(self, order: str, rule: str, key: str) -> None:
         """Perform one action; a failure is logged (the thread goes on hearing clicks)."""
         log.info("desktop_action", action=key, order=order)
         try:
             if key in OPEN_KEYS:
                 open_page(ORDER_PAGE.format(order))
             elif self.on_action is not None:
-                self.on_action(order, key)
+                self.on_action(order, key, rule)
         except StoreError as err:  # its message names the database or the order, no mail text
             log.warning("desktop_action_failed", action=key, order=order, reason=str(err))
         except Exception as err:  # noqa: BLE001 - a failed click must not end the clicks' thread
