@@ -130,7 +130,8 @@ def flooding_decisions(store: Store) -> list[Decision]:
     for event, when in store.flooding_events(MAX_ORDERS_PER_MAIL):
         details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
         mail = event.message_id or when.isoformat()
-        found.append(suspicious(mail, len(set(event.order_ids)), details))
+        orders = len(set(event.order_ids))
+        found.append(suspicious(mail, orders, details, authentic=event.authentic))
     return found
 
 

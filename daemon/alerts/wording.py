@@ -77,6 +77,8 @@ def subject(decision: Decision, zone: tzinfo, now: datetime) -> str:
         return one_line(f"Unverified mail claims {said}: check the order page{about}")
     if decision.rule == "suspicious":
         orders = decision.details.get("orders", "many")
+        if decision.verified:
+            return one_line(f"An AliExpress mail names {orders} orders: check them on the site")
         return one_line(f"Suspicious mail naming {orders} orders: do not act on it")
     action = ACTION.get(decision.rule, decision.headline)
     by = ""
