@@ -58,8 +58,10 @@ class DaemonLock:
                 ) from None
             wait_for_once(pid)
             fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}{' once' if self.once else ''}\n".encode(), 0)
+        # The pid is only a hint for the message of a second run: a full disk may refuse it.
+        with suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}{' once' if self.once else ''}\n".encode(), 0)
         self._fd = fd
 
     def release(self) -> None:

@@ -31,11 +31,13 @@ def input_bytes(paths: Sequence[str]) -> int | None:
     return total
 
 
-def with_progress(items: Iterable[Input], total: int | None, stream: TextIO) -> Iterator[Input]:
+def with_progress(
+    items: Iterable[Input], total: int | None, stream: TextIO, *, every: float = 0.1
+) -> Iterator[Input]:
     """`items`, advancing a bar by each mail's size; silent unless `stream` is a terminal.
 
-    tqdm draws it (rate, remaining time, redraws throttled); it is imported only here, so the
-    daemon never loads it.
+    tqdm draws it (rate, remaining time, redraws at most every `every` seconds); it is imported
+    only here, so the daemon never loads it.
     """
     from tqdm import tqdm  # noqa: PLC0415 - only `import` on a terminal draws a bar
 
@@ -47,6 +49,7 @@ def with_progress(items: Iterable[Input], total: int | None, stream: TextIO) -> 
         file=stream,
         disable=None,  # tqdm: None turns the bar off when `stream` is not a TTY (logs, pipes)
         leave=False,
+        mininterval=every,
     ) as bar:
         for item in items:
             yield item

@@ -14,11 +14,11 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_the_bar_advances_by_each_mail_size_on_a_terminal(monkeypatch):
-    monkeypatch.setenv("TQDM_MININTERVAL", "0")  # tqdm reads TQDM_* overrides: draw every step
+def test_the_bar_advances_by_each_mail_size_on_a_terminal():
     items = [Input("a", b"x" * 600), Input("b", b"y" * 400)]
     stream = Terminal()
-    assert list(with_progress(items, 1000, stream)) == items
+    # every=0: draw every step (tqdm's TQDM_MININTERVAL is read once, when tqdm is imported).
+    assert list(with_progress(items, 1000, stream, every=0)) == items
     drawn = stream.getvalue()
     assert "importing" in drawn and "600/1.00k" in drawn  # advanced by the first mail
     assert drawn.endswith("\r")  # and wiped at the end: the summary line follows
