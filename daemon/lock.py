@@ -53,7 +53,7 @@ class DaemonLock:
                 os.close(fd)
                 who = f"pid {pid}" if pid else "another process"
                 raise AlreadyRunningError(
-                    f"aliwatch is already running ({who}) on {self.db_path}; stop it first "
+                    f"already running ({who}) on {self.db_path}; stop it first "
                     "(systemctl --user stop aliwatch), or point ALIWATCH_DB_PATH at another file"
                 ) from None
             wait_for_once(pid)
