@@ -1,6 +1,6 @@
 """`make bench`: the daemon against a private Dovecot, each figure beside its floor or target.
 
-Figures (issue #4): backfill of a 5,000-message folder (1,000 AliExpress) by `aliwatch run --once`
+Figures: backfill of a 5,000-message folder (1,000 AliExpress) by `aliwatch run --once`
 against a floor process that finds, fetches and parses the same mail with imapclient and
 mail-parser; APPEND -> event latency through IDLE over 20 mails; commands and bytes of an empty
 poll at 100 and 10,000 messages; the peak RSS of `aliwatch run --once`.

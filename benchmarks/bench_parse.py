@@ -1,7 +1,7 @@
 """Messages per second for `aliwatch parse` and for mail-parser alone, on the same corpus.
 
 The floor (mail-parser alone) is measured in the same run, interleaved with aliwatch, so the
-ratio holds on a noisy shared machine. Target (issue #2): aliwatch <= 1.5x mail-parser's time.
+ratio holds on a noisy shared machine. Target: aliwatch <= 1.5x mail-parser's time.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ _SUMMARY: dict[Rule, str] = {
     Rule.REFUND: "Promised refund still missing",
 }
 
-# What to do, after the seed's advice (issue #3); `build_calendar(advice=...)` may replace it.
+# What to do, after docs/aliexpress-mail.md; `build_calendar(advice=...)` may replace it.
 _ADVICE: dict[Rule, str] = {
     Rule.PROPOSAL: (
         "Accept or reject the seller's proposal in the dispute before the deadline. Reject an "

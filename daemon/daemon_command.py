@@ -52,8 +52,8 @@ def sources_of(settings: Settings) -> list[Source]:
 
 
 def preflight(settings: Settings) -> None:
-    """Settings `run` cannot work without, checked before the loop (issue #6: a missing value
-    stops start-up naming the variable) instead of being retried as if the network failed.
+    """Settings `run` cannot work without, checked before the loop (a missing value stops
+    start-up naming the variable) instead of being retried as if the network failed.
     No connection is made; a password command or token command is run once."""
     if settings.imap_host is None:
         return

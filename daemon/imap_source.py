@@ -24,7 +24,7 @@ from parsers import AuthPolicy
 
 log = structlog.get_logger("aliwatch")
 # How long one idle_check may block, spread over the watched folders: the stop flag is looked
-# at this often (issue #4: <= 2 s).
+# at this often, so a stop is prompt.
 IDLE_TICK = 1.0
 # IDLE failing this many times in a row on a folder (a server or middlebox that drops idle
 # connections) is given up there for IDLE_PAUSE seconds: that folder is polled meanwhile.
@@ -227,7 +227,7 @@ class ImapSource:
         announced, a watching connection was (re)armed or probed and mail from before that is
         not announced, or one failed (the sync reconnects and backs off if the server is down).
         A folder whose IDLE failed IDLE_FAILURES_BEFORE_PAUSE times in a row rests for
-        IDLE_PAUSE seconds; the runner's poll job syncs every ALIWATCH_POLL_SECONDS (issue #4).
+        IDLE_PAUSE seconds; the runner's poll job syncs every ALIWATCH_POLL_SECONDS.
         """
         deadline = time.monotonic() + seconds
         rearm_after = min(self.settings.idle_seconds, WATCH_PROBE_SECONDS)

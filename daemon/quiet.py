@@ -6,7 +6,7 @@ import logging
 
 # mail-parser logs at WARNING about parts it skips and at DEBUG about headers; with no handler
 # configured, Python's last-resort handler would print those to stderr. Mail content never goes
-# to a log (design card: privacy), so its logger is cut off here, in the I/O layer.
+# to a log (README, "Privacy"), so its logger is cut off here, in the I/O layer.
 _NOISY_LIBRARIES = ("mailparser", "apprise")  # apprise may log URLs, which hold tokens
 
 

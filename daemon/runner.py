@@ -65,7 +65,7 @@ class Source(Protocol):
 
 
 def utc_now() -> datetime:
-    """The clock, read once per pass by the caller (design card)."""
+    """The clock, read once per pass by the caller: the rules take `now` as an argument."""
     return datetime.now(UTC)
 
 
@@ -196,7 +196,7 @@ class Runner:
                 if not self._guarded_pass():
                     self._sync_wanted = True  # again once the backoff delay has passed
                 elif not ready:
-                    notify("READY=1")  # after the first successful sync (issue #4)
+                    notify("READY=1")  # after the first successful sync (sd_notify(3))
                     ready = True
             scheduler.run_pending()
             wait = max(0.0, min(scheduler.idle_seconds or 0.0, self.settings.poll_seconds))
@@ -278,7 +278,7 @@ class Runner:
         return True
 
     def status_line(self) -> str:
-        """What `systemctl status` shows: "idle on INBOX, 3 open disputes" (issue #4)."""
+        """What `systemctl status` shows: "idle on INBOX, 3 open disputes"."""
         doing = [getattr(source, "activity", source.name) for source in self.sources]
         disputes = open_disputes(self.store)
         noun = "dispute" if disputes == 1 else "disputes"

@@ -94,7 +94,7 @@ class Settings(BaseSettings):
             return ZoneInfo(self.timezone)
         return datetime.now().astimezone().tzinfo or UTC
 
-    # The daemon (issue #4): a local mailbox read like IMAP (what `make demo` uses), how often
+    # The daemon: a local mailbox read like IMAP (what `make demo` uses), how often
     # to poll when IDLE is absent, and the log format.
     maildir: Path | None = None
     poll_seconds: Annotated[float, Field(ge=5, le=86400)] = 300
@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # IDLE is re-issued at least this often (RFC 2177: servers may drop it after 29 minutes).
     idle_seconds: Annotated[float, Field(ge=10, le=1740)] = 1500
 
-    # -- IMAP (daemon/imap, daemon/secrets.py; issue #4) --------------------------------------
+    # -- IMAP (daemon/imap, daemon/secrets.py) -----------------------------------------------
     # The mailbox server; certificates are always verified, against ALIWATCH_IMAP_CA_FILE when
     # set (a private CA), else the system's trust store. `none` is refused unless the host is
     # loopback. The port defaults by security: 993 for ssl, 143 for starttls and none.
@@ -164,7 +164,7 @@ class Settings(BaseSettings):
             return self.imap_port
         return 993 if self.imap_security == "ssl" else 143
 
-    # -- Alert channels (daemon/alerts; issue #5) ---------------------------------------------
+    # -- Alert channels (daemon/alerts) ------------------------------------------------------
     # Email: sent when ALIWATCH_SMTP_HOST and ALIWATCH_ALERT_EMAIL_TO are set. Certificates are
     # always verified (ALIWATCH_SMTP_CA_FILE for a private CA); `none` only to a loopback host.
     # The port defaults by security: 465 for ssl, 587 for starttls, 25 for none.

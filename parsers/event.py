@@ -8,7 +8,7 @@ from typing import Any
 
 
 class Kind(StrEnum):
-    """Every kind of event; the names are a public contract (issue #2)."""
+    """Every kind of event; the names are a public contract (README)."""
 
     ORDER_PLACED = "order_placed"
     ORDER_CONFIRMED = "order_confirmed"
@@ -37,7 +37,7 @@ class Kind(StrEnum):
 
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 
-# Parcel stages, in the order a parcel normally passes them (issue #2).
+# Parcel stages, in the order a parcel normally passes them (docs/aliexpress-mail.md).
 STAGES: tuple[str, ...] = (
     "departed",
     "in_transit",

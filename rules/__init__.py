@@ -1,1 +1,1 @@
-"""Pure deadline rules: (state, now, policy) -> decisions; filled by issue #3."""
+"""Pure deadline rules: (state, now, policy) -> decisions."""

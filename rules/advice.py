@@ -1,11 +1,11 @@
-"""What each alert tells the buyer to do, with the seed's advice (docs/aliexpress-mail.md)."""
+"""What each alert tells the buyer to do, after docs/aliexpress-mail.md."""
 
 from __future__ import annotations
 
 from parsers.event import Kind
 from rules.deadlines import Rule
 
-# Headlines say what happened; advice says what to do. Sources: the seed and its comments,
+# Headlines say what happened; advice says what to do. Sources: the buyer reports,
 # help-centre copy and the Megabonus guides quoted in docs/aliexpress-mail.md.
 HEADLINE: dict[str, str] = {
     Rule.PROPOSAL: "The seller made a proposal in your dispute",

@@ -71,7 +71,7 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
     found: list[Deadline] = []
     last, first = state.last, state.first
     if now_phase is Phase.PROPOSAL_WAITING:
-        # Unknown answer time: urgent, daily reminders when the mail states no date (seed).
+        # Unknown answer time: urgent, daily reminders when the mail states no date.
         stated = state.proposal_deadline
         due = stated or last[Kind.SELLER_PROPOSAL] + policy.proposal_reminder
         found.append(Deadline(Rule.PROPOSAL, due, stated=stated is not None))

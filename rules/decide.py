@@ -180,7 +180,7 @@ def decide(state: OrderState, now: datetime, policy: Policy, marks: Marks) -> li
     current = phase(state)
     order = state.order_id
     if current is Phase.PROPOSAL_WAITING:
-        # Seed: a proposal left unanswered closes the dispute for the seller: alert at once.
+        # A proposal left unanswered closes the dispute for the seller: alert at once.
         proposed_at = state.last[Kind.SELLER_PROPOSAL]
         key = _key(Rule.PROPOSAL, order, "new", proposed_at.isoformat())
         found.append(_decision(state, Rule.PROPOSAL, now, due=state.proposal_deadline, key=key))
@@ -249,7 +249,7 @@ def _for_deadline(
         if deadline.stated:
             reminder = _countdown(state, deadline, now, policy.remind_before)
             return [reminder] if reminder else []
-        # No stated date: remind daily until an answer, escalation or closure (the seed).
+        # No stated date: remind daily until an answer, escalation or closure.
         proposed_at = state.last[Kind.SELLER_PROPOSAL]
         days = int((now - proposed_at) / policy.proposal_reminder)
         if days < 1:
@@ -266,7 +266,8 @@ def _for_deadline(
         return [reminder] if reminder else []
     if deadline.rule is Rule.QUIET:
         # A dispute with no news: look at it every ALIWATCH_DISPUTE_QUIET_DAYS until mail comes
-        # (the seed: "check the opened dispute daily"; a proposal mail may never arrive).
+        # (docs/aliexpress-mail.md: a dispute not checked closes for the seller; a proposal mail may
+        # never arrive).
         if now < deadline.due:
             return []
         period = timedelta(days=policy.dispute_quiet_days)

@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # never tuned to it. Labelled by a reader who did not write the rows.
 HOLDOUT = Path(__file__).parent / "fixtures_holdout"
 
-# The public contract of `aliwatch parse --json` (issue #2), with each field's default: a field
+# The public contract of `aliwatch parse --json` (README), with each field's default: a field
 # missing from a fixture's "expected" must come out as its default.
 CONTRACT_DEFAULTS: dict[str, Any] = {
     "kind": None,

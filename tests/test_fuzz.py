@@ -158,7 +158,7 @@ def test_random_bytes_never_raise(raw):
 
 
 def test_subject_matches_the_stdlib_policy_default_decoding():
-    # mail-parser's decoded subject can drop the space after an encoded word (issue #2).
+    # mail-parser's decoded subject can drop the space after an encoded word.
     for raw in SEEDS:
         expected = str(message_from_bytes(raw, policy=policy.default)["subject"] or "")
         expected = re.sub(r"\s+", " ", _CONTROL.sub(" ", expected)).strip()

@@ -65,7 +65,7 @@ def test_log_lines_are_json_with_counts_only(env):
 def test_nothing_configured_is_a_clear_error(env):
     del env["ALIWATCH_MAILDIR"]
     result = run_once(env)
-    assert result.returncode == 2  # a settings problem, like a wrong value (issue #6)
+    assert result.returncode == 2  # a settings problem, like a wrong value
     assert "nothing to watch" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -1,1 +1,1 @@
-"""Alert delivery: the outbox, and the console, email, desktop and Apprise channels (issue #5)."""
+"""Alert delivery: the outbox, and the console, email, desktop and Apprise channels."""

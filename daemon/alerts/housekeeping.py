@@ -43,7 +43,7 @@ def add_own_alert(store: Store, decision: Decision, now: datetime) -> bool:
 
 
 def login_refused(store: Store, now: datetime) -> bool:
-    """Three refused logins in a row (issue #4): tell the user, once per outage."""
+    """Three refused logins in a row: tell the user, once per outage."""
     return add_own_alert(
         store,
         Decision(

@@ -23,7 +23,7 @@ def build_channels(settings: Settings, out: TextIO) -> list[Channel]:
     """Email, desktop and Apprise as configured; the console when none of them is.
 
     Desktop is on by default where a session bus is reachable; with ALIWATCH_DESKTOP_NOTIFY=on
-    and no bus, one clear warning is logged and the other channels go on (issue #5).
+    and no bus, one clear warning is logged and the other channels go on.
     """
     # Each channel's module (smtplib, jeepney) is imported only when that channel is configured:
     # `run --once` starts faster, and a backfill pays its start-up once (make bench).

@@ -9,8 +9,8 @@ from daemon.render import ORDER_PAGE, alert_lines, alert_text
 from parsers.mime import clean_header
 from rules.decide import Decision
 
-# The action each rule asks for, for subjects and notification titles (issue #5: "Answer the
-# seller's proposal by Thu 3 Dec 23:59 — order 8211968327930027").
+# The action each rule asks for, for subjects and notification titles ("Answer the seller's
+# proposal by Thu 3 Dec 23:59 — order 8211968327930027").
 ACTION: dict[str, str] = {
     "proposal_waiting": "Answer the seller's proposal",
     "protection_ending": "Act before buyer protection ends",

@@ -141,7 +141,7 @@ def _examine(
         backfill=report.rescanned,
         to_examine=len(uids),
     )
-    # Progress in the log (issue #4) for a backfill or any sync of more than one batch.
+    # Progress in the log for a backfill or any sync of more than one batch.
     total = len(uids) if report.rescanned or len(uids) > BODY_BATCH else None
     recorder = _Recorder(session, store, report, now, auth, folder, total)
     for batch in _chunks(uids, HEADER_BATCH):

@@ -26,7 +26,7 @@ class Deliveries(Connected):
     def fan_out(self, channels: Sequence[str], now: datetime) -> int:
         """Give every alert that has no delivery yet one row per channel; how many alerts.
 
-        Run once per pass before sending: an alert is stored before any send (issue #5), and
+        Run once per pass before sending: an alert is stored before any send, and
         a channel configured later does not replay old alerts. With no channel nothing moves.
         """
         if not channels:

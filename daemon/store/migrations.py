@@ -93,7 +93,7 @@ MIGRATIONS: tuple[str, ...] = (
         until TEXT NOT NULL
     );
     """,
-    # 2: disputes, one row per order that has dispute mail (issue #3: the store records disputes).
+    # 2: disputes, one row per order that has dispute mail (the store records disputes).
     # A view over the events, so a dispute can never disagree with the mail it comes from.
     """
     CREATE VIEW disputes AS
@@ -111,7 +111,7 @@ MIGRATIONS: tuple[str, ...] = (
                       'return_required', 'refund_issued')
      GROUP BY eo.order_id;
     """,
-    # 3: the outbox per channel (issue #5): an alert is fanned out to the channels configured
+    # 3: the outbox per channel: an alert is fanned out to the channels configured
     # when it is first delivered, one row each, sent once; and the daemon's health marks (the
     # last successful mailbox check, for the dead-man alert).
     """
