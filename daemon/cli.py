@@ -12,9 +12,9 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from daemon import commands
-from daemon.commands import ALERT_RULES, CommandError, UsageError
-from daemon.daemon_command import SettingsError, run_daemon
-from daemon.imap.errors import ImapError
+from daemon.commands import ALERT_RULES, UsageError
+from daemon.daemon_command import run_daemon
+from daemon.errors import AliwatchError, exit_status
 from daemon.init_command import init
 from daemon.parse_command import (
     answer,
@@ -27,7 +27,6 @@ from daemon.paths import default_env_file
 from daemon.quiet import quiet_libraries
 from daemon.settings import Settings
 from daemon.sources import iter_inputs
-from daemon.store import StoreError
 from parsers import AuthPolicy
 
 
@@ -262,9 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "init":  # needs no settings: it writes the file they come from
         try:
             return init(args.scope or "user", args.path, force=args.force, out=sys.stdout)
-        except CommandError as err:
+        except AliwatchError as err:
             print(f"aliwatch: {err}", file=sys.stderr)
-            return 1
+            return exit_status(err)
     settings = _settings_or_exit(args.env_file)
     if args.command == "parse":
         return _parse(args, settings)
@@ -273,15 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         return _run(args, settings, now, out)
-    except SettingsError as err:
-        print(f"aliwatch: {err}", file=sys.stderr)
-        return 2  # a wrong setting: systemd's RestartPreventExitStatus=2 does not restart it
     except UsageError as err:
         print(f"aliwatch {args.command}: {err}", file=sys.stderr)
         return 2  # a wrong argument, as argparse exits for one
-    except (CommandError, StoreError, ImapError) as err:
+    except AliwatchError as err:  # every error aliwatch raises on purpose (daemon/errors.py)
         print(f"aliwatch: {err}", file=sys.stderr)
-        return 1
+        return exit_status(err)
 
 
 def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from daemon.durations import parse_duration
+from daemon.errors import AliwatchError
 from daemon.paths import default_db_path
 from daemon.pipeline import evaluate, ingest, open_orders
 from daemon.progress import input_bytes, with_progress
@@ -41,7 +42,7 @@ ALERT_RULES: tuple[str, ...] = tuple(
 )
 
 
-class CommandError(Exception):
+class CommandError(AliwatchError):
     """A command cannot do what was asked (an unknown order, a bad duration); the CLI prints it."""
 
 

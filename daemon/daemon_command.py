@@ -11,6 +11,7 @@ import structlog
 
 from daemon.alerts.setup import ChannelSetupError, build_channels
 from daemon.commands import CommandError, open_store
+from daemon.errors import ConfigError
 from daemon.imap import ImapConfigError, ImapSession
 from daemon.imap_source import ImapSource
 from daemon.lock import AlreadyRunningError, DaemonLock
@@ -30,7 +31,7 @@ log = structlog.get_logger("aliwatch")
 STORE_FULL_RETRY_MAX = 60.0
 
 
-class SettingsError(CommandError):
+class SettingsError(CommandError, ConfigError):
     """`run` cannot start with these settings; the CLI exits with status 2 (not restarted)."""
 
 

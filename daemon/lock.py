@@ -14,8 +14,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+from daemon.errors import ConfigError
 
-class AlreadyRunningError(Exception):
+
+class AlreadyRunningError(ConfigError):
     """Another aliwatch daemon holds the database's lock; the message names its pid and path."""
 
 

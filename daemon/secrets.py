@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from daemon.errors import ConfigError
 from daemon.imap.errors import ImapConfigError
 from daemon.settings import Settings
 
@@ -23,7 +24,7 @@ SMTP_CREDENTIAL_NAME = "smtp-password"
 CREDSTORE = Path("/etc/credstore")
 
 
-class SecretError(Exception):
+class SecretError(ConfigError):
     """A password or token cannot be had: no source set, or the one set failed (never quoted)."""
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
+from daemon.errors import AliwatchError
 from rules.decide import Decision
 
 
-class ChannelError(Exception):
+class ChannelError(AliwatchError):
     """A send failed (server down, login refused, bus gone); the outbox retries it later.
 
     The message names the channel's server and the reason, never a password, token, URL

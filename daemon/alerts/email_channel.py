@@ -13,6 +13,7 @@ from email.utils import format_datetime
 
 from daemon.alerts.channel import ChannelError, Outgoing
 from daemon.alerts.wording import html_body, subject, text_body
+from daemon.errors import ConfigError
 from daemon.imap.session import is_loopback
 from daemon.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
 from daemon.settings import Settings
@@ -22,7 +23,7 @@ from daemon.settings import Settings
 _POLICY = SMTP.clone(max_line_length=998)
 
 
-class EmailConfigError(ValueError):
+class EmailConfigError(ConfigError, ValueError):
     """The SMTP settings cannot be used: `none` security to a host that is not loopback, or
     ALIWATCH_ALERT_EMAIL_TO missing while ALIWATCH_SMTP_HOST is set."""
 

@@ -10,12 +10,13 @@ from daemon.alerts.apprise_channel import AppriseMissingError, apprise_channels
 from daemon.alerts.channel import Channel
 from daemon.alerts.console import ConsoleChannel
 from daemon.alerts.session_bus import session_bus_address
+from daemon.errors import ConfigError
 from daemon.settings import Settings
 
 log = structlog.get_logger("aliwatch")
 
 
-class ChannelSetupError(ValueError):
+class ChannelSetupError(ConfigError, ValueError):
     """A channel's settings cannot be used; the message names the variable and the fix."""
 
 

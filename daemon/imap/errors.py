@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from daemon.errors import AliwatchError, ConfigError
 
-class ImapError(Exception):
+
+class ImapError(AliwatchError):
     """An IMAP operation failed; the base of every error below.
 
     Raised as such when the server refuses a command after login (a folder that does not exist,
@@ -30,7 +32,7 @@ class ImapTLSError(ImapError):
     """
 
 
-class ImapConfigError(ImapError):
+class ImapConfigError(ImapError, ConfigError):
     """The settings cannot be used: no host or user, `none` security to a non-loopback host, an
     unreadable CA or password file, or a password or token command that failed."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import errno
 import sqlite3
 
+from daemon.errors import AliwatchError
+
 # A full file system, a quota reached, a file size limit: room may come back.
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
-class StoreError(Exception):
+class StoreError(AliwatchError):
     """The state database cannot be opened, read or written.
 
     Wraps the sqlite3.Error or OSError behind it (as `__cause__`); the message names the path
