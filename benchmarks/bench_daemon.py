@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from daemon.imap import ImapSession, sync_folder
-from daemon.settings import Settings
+from daemon.config.settings import Settings
+from daemon.sources.imap import ImapSession, sync_folder
 from daemon.store import Store
 from parsers import AuthPolicy
 from tests.servers.dovecot import Dovecot

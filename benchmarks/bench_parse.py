@@ -16,8 +16,8 @@ from pathlib import Path
 
 import mailparser
 
-from daemon.parse_command import answer, print_json
-from daemon.sources import iter_inputs
+from daemon.cli.parse import answer, print_json
+from daemon.sources.inputs import iter_inputs
 from parsers import AuthPolicy, clear_caches
 from parsers.fold import fold
 from parsers.matching import match

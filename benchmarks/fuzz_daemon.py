@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from daemon.quiet import quiet_libraries
+from daemon.service.quiet import quiet_libraries
 from tests.fuzz_mail import (
     SMALL,
     Appended,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from parsers.event import Kind
 from rules.advice import ADVICE, CLAIM, CLAIM_RULE, HEADLINE
@@ -401,3 +402,38 @@ def noise_limit(decisions: Iterable[Decision], alerted_today: Collection[str]) -
 
 def _urgency_order(decision: Decision) -> tuple[bool, datetime, str]:
     return (not decision.urgent, decision.due or _NEVER, decision.key)
+
+
+# How a decision is stored in the outbox and read back to be worded at delivery time.
+
+
+def payload(decision: Decision) -> dict[str, Any]:
+    """What a channel needs to word the alert later (times as ISO 8601 UTC)."""
+    return {
+        "order_id": decision.order_id,
+        "rule": decision.rule,
+        "headline": decision.headline,
+        "advice": decision.advice,
+        "due": decision.due.isoformat() if decision.due else None,
+        "lead_seconds": int(decision.lead.total_seconds()) if decision.lead else None,
+        "urgent": decision.urgent,
+        "verified": decision.verified,
+        "details": dict(decision.details),
+    }
+
+
+def decision_of(data: dict[str, Any], key: str) -> Decision:
+    """The decision a stored alert payload describes (for rendering at delivery time)."""
+    lead = data.get("lead_seconds")
+    return Decision(
+        key=key,
+        order_id=data["order_id"],
+        rule=data["rule"],
+        headline=data["headline"],
+        advice=data["advice"],
+        due=datetime.fromisoformat(data["due"]) if data.get("due") else None,
+        lead=timedelta(seconds=lead) if lead else None,
+        urgent=bool(data.get("urgent")),
+        verified=bool(data.get("verified", True)),
+        details=dict(data.get("details") or {}),
+    )

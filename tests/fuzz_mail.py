@@ -767,8 +767,8 @@ def append_all(
 def diagnose(imap: IMAPClient, folder: str, uids: list[int]) -> dict[int, str]:
     """Why each mail was recorded as it was, read again from the server: the kind the parser
     gives its bytes in this process, and whether its header lines made it a candidate."""
-    from daemon.imap.session import HEADER_FIELDS  # noqa: PLC0415 - only when something is odd
-    from daemon.imap.sync import is_candidate  # noqa: PLC0415
+    from daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415 - only when something is odd
+    from daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
     from parsers import MailParseError, recognise  # noqa: PLC0415
 
     found: dict[int, str] = {}
@@ -909,12 +909,12 @@ def unrecorded(db_path: Path, folder: str, appended: Iterable[Appended]) -> list
 def find_crashers(imap: IMAPClient, folder: str, uids: list[int], scratch: Path) -> dict[int, str]:
     """Which of `uids` make the sync raise, found in this process from the server's own answers
     by the steps the sync takes for each mail: the header-line check that picks candidates
-    (daemon/imap/sync.py is_candidate), recognition as the sync contains it, and recording
+    (daemon/sources/imap/sync.py is_candidate), recognition as the sync contains it, and recording
     into a scratch store (`scratch`, a database path) as the sync does."""
     # Only after a crash: the daemon's own steps, imported here.
-    from daemon.imap.recognition import recognise_mail  # noqa: PLC0415
-    from daemon.imap.session import HEADER_FIELDS  # noqa: PLC0415
-    from daemon.imap.sync import is_candidate  # noqa: PLC0415
+    from daemon.sources.imap.recognition import recognise_mail  # noqa: PLC0415
+    from daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415
+    from daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
     from daemon.store import MailKey, Store  # noqa: PLC0415
     from parsers import AuthPolicy  # noqa: PLC0415
 
@@ -928,7 +928,7 @@ def find_crashers(imap: IMAPClient, folder: str, uids: list[int], scratch: Path)
             for uid, data in answers.items():
                 lines = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
                 raw = next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"")
-                step = "daemon/imap/sync.py is_candidate"
+                step = "daemon/sources/imap/sync.py is_candidate"
                 try:
                     if not is_candidate(lines or b""):
                         continue

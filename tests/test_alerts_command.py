@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.channels.channel import ChannelError, Outgoing
 from daemon.alerts.outbox import Outbox
 from daemon.cli import main
 from daemon.store import Store

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.anonymizer import Anonymizer
+from daemon.cli.anonymizer import Anonymizer
 from parsers import recognise
 from parsers.mime import html_to_text
 from tests.fixture_corpus import HOLDOUT, load_fixtures

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from daemon.calendar_ics import build_calendar
+from daemon.alerts.calendar import build_calendar
 from parsers.event import Event, Kind
 from rules.deadlines import Deadline, Rule, deadlines
 from rules.policy import Policy

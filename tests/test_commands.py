@@ -15,10 +15,9 @@ from icalendar import Calendar
 
 from daemon.alerts.wording import html_body, text_body
 from daemon.cli import main
-from daemon.commands import ALERT_RULES
-from daemon.pipeline import decision_of
+from daemon.cli.commands import ALERT_RULES
 from daemon.store import Store
-from rules.decide import Decision
+from rules.decide import Decision, decision_of
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")

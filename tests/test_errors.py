@@ -8,11 +8,11 @@ import inspect
 import pkgutil
 
 import daemon
-from daemon.errors import AliwatchError, ConfigError, exit_status
-from daemon.imap.errors import ImapConfigError, ImapConnectError
+from daemon.config.errors import AliwatchError, ConfigError, exit_status
+from daemon.sources.imap.errors import ImapConfigError, ImapConnectError
 from daemon.store.errors import StoreError
 
-# Raised and caught inside daemon/alerts/setup.py, which turns it into a ChannelSetupError.
+# Raised and caught inside daemon/alerts/channels/setup.py, which turns it into a ChannelSetupError.
 INTERNAL = {"AppriseMissingError"}
 
 

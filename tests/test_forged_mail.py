@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from daemon.alerts.evaluate import evaluate, open_orders
+from daemon.alerts.render import alert_text
 from daemon.alerts.wording import subject
-from daemon.pipeline import evaluate, ingest, open_orders
-from daemon.render import alert_text
-from daemon.sources import Input
+from daemon.sources.ingest import ingest
+from daemon.sources.inputs import Input
 from daemon.store import Store
 from parsers import AuthPolicy
 from rules.phase import phase

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from daemon.env_template import SETTINGS, render
-from daemon.settings import Settings
+from daemon.config.env_template import SETTINGS, render
+from daemon.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from daemon.lock import AlreadyRunningError, DaemonLock, lock_path
+from daemon.service.lock import AlreadyRunningError, DaemonLock, lock_path
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 from tests.support import Daemon, log_has, wait_until

@@ -6,8 +6,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from daemon.pipeline import evaluate, ingest, marks_of
-from daemon.sources import Input, iter_inputs
+from daemon.alerts.evaluate import evaluate, marks_of
+from daemon.sources.ingest import ingest
+from daemon.sources.inputs import Input, iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
 from rules.policy import Policy

@@ -68,7 +68,7 @@ def test_a_proposal_during_idle_is_one_mail_and_one_critical_dunst_notification_
 ):
     dovecot.recreate_folder("dunstidle")
     env = env_for(dovecot, tmp_path, "dunstidle") | smtp_server.env()
-    # daemon/alerts/session_bus.py: the desktop channel takes the bus from the environment.
+    # daemon/alerts/channels/session_bus.py: the desktop channel takes the bus from the environment.
     env |= {"ALIWATCH_DESKTOP_NOTIFY": "on", "DBUS_SESSION_BUS_ADDRESS": dunst.address}
     db_path = Path(env["ALIWATCH_DB_PATH"])
     with Daemon(env) as daemon:

@@ -8,11 +8,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from daemon.backoff import Backoff
-from daemon.imap.errors import ImapAuthError
-from daemon.runner import Runner
-from daemon.settings import Settings
-from daemon.sources_local import LocalMailbox
+from daemon.config.settings import Settings
+from daemon.service.backoff import Backoff
+from daemon.service.runner import Runner
+from daemon.sources.imap.errors import ImapAuthError
+from daemon.sources.local import LocalMailbox
 from daemon.store import Store
 from parsers import AuthPolicy
 from tests.support import disk_full, wait_until

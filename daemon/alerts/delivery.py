@@ -13,7 +13,7 @@ from pathlib import Path
 
 import structlog
 
-from daemon.alerts.channel import Channel
+from daemon.alerts.channels.channel import Channel
 from daemon.alerts.outbox import RETRY_FIRST, Outbox
 from daemon.store import Store, StoreError
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
 
-from daemon.pipeline import open_orders, payload
-from daemon.render import local_time, status_table
+from daemon.alerts.evaluate import open_orders
+from daemon.alerts.render import local_time, status_table
 from daemon.store import Store, StoredMail
 from parsers.event import Kind
 from parsers.fold import fold, subject_shape
-from rules.decide import Decision
+from rules.decide import Decision, payload
 from rules.policy import Policy
 
 # Recognition drift: AliExpress changed a template when its mail stops being recognised. Three

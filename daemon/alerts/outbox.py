@@ -10,10 +10,9 @@ from datetime import datetime, time, timedelta, tzinfo
 
 import structlog
 
-from daemon.alerts.channel import Channel, ChannelError, Outgoing
-from daemon.pipeline import decision_of
+from daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
 from daemon.store import Store, StoreError
-from rules.decide import Decision
+from rules.decide import Decision, decision_of
 
 log = structlog.get_logger("aliwatch")
 # A failed send is tried again after 30 s, doubling up to 30 min, until it goes through.
@@ -21,7 +20,7 @@ RETRY_FIRST = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=30)
 # How long a claim on a delivery holds (longer than any send may take: the SMTP timeout is at
 # most 10 min). A process that dies with a claim leaves it to run out, or to the next daemon's
-# start, which drops every claim (daemon/lock.py: it is then the only one sending).
+# start, which drops every claim (daemon/service/lock.py: it is then the only one sending).
 CLAIM_FOR = timedelta(minutes=15)
 
 

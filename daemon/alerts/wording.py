@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
-from daemon.render import ORDER_PAGE, alert_lines, alert_text
+from daemon.alerts.render import ORDER_PAGE, alert_lines, alert_text
 from parsers.mime import clean_header
 from rules.decide import Decision
 

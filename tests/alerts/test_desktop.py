@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import structlog
 
-from daemon.alerts.channel import ChannelError, Outgoing
-from daemon.alerts.console import ConsoleChannel
-from daemon.alerts.desktop import DesktopChannel, store_actions
-from daemon.alerts.setup import build_channels
-from daemon.render import ORDER_PAGE
-from daemon.settings import Settings
+from daemon.alerts.channels.channel import ChannelError, Outgoing
+from daemon.alerts.channels.console import ConsoleChannel
+from daemon.alerts.channels.desktop import DesktopChannel, store_actions
+from daemon.alerts.channels.setup import build_channels
+from daemon.alerts.render import ORDER_PAGE
+from daemon.config.settings import Settings
 from daemon.store import Store
 from rules.decide import Decision
 from tests.servers.dbus import SessionBus

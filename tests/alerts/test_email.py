@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from daemon.alerts.channel import ChannelError, Outgoing
-from daemon.alerts.email_channel import EmailChannel, message_id
-from daemon.settings import Settings
+from daemon.alerts.channels.channel import ChannelError, Outgoing
+from daemon.alerts.channels.email_channel import EmailChannel, message_id
+from daemon.config.settings import Settings
 from rules.decide import Decision
 from tests.servers.smtp import PASSWORD
 

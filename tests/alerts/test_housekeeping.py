@@ -14,10 +14,10 @@ from daemon.alerts.housekeeping import (
     run_started,
     stale_alert,
 )
-from daemon.backoff import Backoff
-from daemon.imap.errors import ImapConnectError
-from daemon.runner import Runner
-from daemon.settings import Settings
+from daemon.config.settings import Settings
+from daemon.service.backoff import Backoff
+from daemon.service.runner import Runner
+from daemon.sources.imap.errors import ImapConnectError
 from daemon.store import Store
 from rules.policy import Policy
 from tests.support import wait_until
@@ -83,7 +83,7 @@ class Down:
 
 def test_the_dead_man_alert_goes_out_while_the_mailbox_is_unreachable(tmp_path, monkeypatch):
     """The loop keeps running the minute job during the backoff: that is when it matters."""
-    monkeypatch.setattr("daemon.runner.RULES_EVERY_SECONDS", 1)
+    monkeypatch.setattr("daemon.service.runner.RULES_EVERY_SECONDS", 1)
     clock = {"now": NOW}
     out = io.StringIO()
     stop = threading.Event()

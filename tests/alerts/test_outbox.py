@@ -8,14 +8,13 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from daemon.alerts.channel import ChannelError, Outgoing
+from daemon.alerts.channels.channel import ChannelError, Outgoing
+from daemon.alerts.channels.email_channel import EmailChannel
 from daemon.alerts.delivery import DeliveryWorker
-from daemon.alerts.email_channel import EmailChannel
 from daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
-from daemon.pipeline import payload
-from daemon.settings import Settings
+from daemon.config.settings import Settings
 from daemon.store import Store, StoreError
-from rules.decide import Decision
+from rules.decide import Decision, payload
 from tests.support import disk_full
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)

@@ -67,7 +67,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from imapclient.exceptions import IMAPClientError
 
-from daemon.alerts.email_channel import message_id as alert_message_id
+from daemon.alerts.channels.email_channel import message_id as alert_message_id
 from daemon.store.codec import text_time
 from daemon.store.orders import Orders
 from parsers import AuthPolicy, recognise

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from daemon.settings import Settings
+from daemon.config.settings import Settings
 from daemon.store import Store
 from parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.imap import sync
+from daemon.sources.imap import sync
 from tests.imap.conftest import FIXTURE_MAILS
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from daemon.imap import ImapConnectError
-from daemon.imap_source import WatchingSession
+from daemon.sources.imap import ImapConnectError
+from daemon.sources.imap.source import WatchingSession
 from tests.imap.conftest import other_mail, settings_for
 from tests.servers.cyrus import ImapServer
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-import daemon.imap.session as session_module
-from daemon.imap import ImapReplyError, ImapSession, sync_folder
-from daemon.imap_source import ImapSource
-from daemon.runner import REPLY_FAILURES_BEFORE_ALERT, Runner
+import daemon.sources.imap.session as session_module
+from daemon.service.runner import REPLY_FAILURES_BEFORE_ALERT, Runner
+from daemon.sources.imap import ImapReplyError, ImapSession, sync_folder
+from daemon.sources.imap.source import ImapSource
 from tests.fixture_corpus import FIXTURES
 from tests.imap.conftest import AUTH, append_all, other_mail, settings_for
 

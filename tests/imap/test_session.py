@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from daemon.imap import (
+from daemon.sources.imap import (
     ImapAuthError,
     ImapConfigError,
     ImapConnectError,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import daemon.imap.sync as sync_module
-from daemon.imap import ImapSession, SyncReport, sync_folder
+import daemon.sources.imap.sync as sync_module
+from daemon.sources.imap import ImapSession, SyncReport, sync_folder
 from daemon.store import Store
 from parsers import recognise
 from parsers.event import Kind

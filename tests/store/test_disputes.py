@@ -6,8 +6,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from daemon.pipeline import ingest
-from daemon.sources import iter_inputs
+from daemon.sources.ingest import ingest
+from daemon.sources.inputs import iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
 from parsers.event import Kind

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from daemon.paths import default_db_path
-from daemon.settings import Settings
+from daemon.config.paths import default_db_path
+from daemon.config.settings import Settings
 
 
 def test_systemd_state_directory_comes_first():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from daemon.imap import ImapConnectError
-from daemon.imap_source import IDLE_FAILURES_BEFORE_PAUSE, ImapSource
-from daemon.settings import Settings
+from daemon.config.settings import Settings
+from daemon.sources.imap import ImapConnectError
+from daemon.sources.imap.source import IDLE_FAILURES_BEFORE_PAUSE, ImapSource
 from parsers import AuthPolicy
 
 STOP = threading.Event()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.imap import recognition
+from daemon.sources.imap import recognition
 from parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
 

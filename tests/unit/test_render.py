@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from daemon.render import alert_text, countdown, local_time, order_json, status_table
+from daemon.alerts.render import alert_text, countdown, local_time, order_json, status_table
 from parsers.event import Kind as K
 from rules.deadlines import deadlines
 from rules.decide import Marks, decide

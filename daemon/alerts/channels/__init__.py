@@ -1,0 +1,1 @@
+"""The ways an alert reaches the buyer: email, desktop, Apprise and the console."""

@@ -1,0 +1,28 @@
+"""The console channel: each alert as text on stdout (what `make demo` shows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TextIO
+
+from daemon.alerts.channels.channel import Outgoing
+from daemon.alerts.render import alert_text
+
+
+@dataclass
+class ConsoleChannel:
+    """Writes alerts to `out`; used when no other channel is configured."""
+
+    out: TextIO
+    name: str = "console"
+
+    def send(self, alert: Outgoing) -> None:
+        mark = "[URGENT] " if alert.decision.urgent_at(alert.now) else ""
+        self.out.write(f"\n{mark}{alert_text(alert.decision, alert.now, alert.zone)}\n")
+        self.out.flush()
+
+    def describe(self) -> str:
+        return "standard output"
+
+    def abort(self) -> None:
+        """A write to standard output is not broken off."""

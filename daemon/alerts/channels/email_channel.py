@@ -1,0 +1,168 @@
+"""The email channel: each alert as a plain-text and HTML mail over SMTP with verified TLS."""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import socket
+import ssl
+from contextlib import suppress
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from daemon.alerts.channels.channel import ChannelError, Outgoing
+from daemon.alerts.wording import html_body, subject, text_body
+from daemon.config.errors import ConfigError
+from daemon.config.network import is_loopback
+from daemon.config.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
+from daemon.config.settings import Settings
+
+# Lines up to RFC 5322's hard limit of 998: the stdlib folds a long subject that holds an
+# encoded word ("—") with a space on both sides of the fold, which readers show as two.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
+class EmailConfigError(ConfigError, ValueError):
+    """The SMTP settings cannot be used: `none` security to a host that is not loopback, or
+    ALIWATCH_ALERT_EMAIL_TO missing while ALIWATCH_SMTP_HOST is set."""
+
+
+def message_id(key: str, to: str) -> str:
+    """The same alert to the same address always has the same Message-ID: should a crash
+    between sending and recording resend it, mail clients that collapse duplicates do."""
+    digest = hashlib.sha256(f"{key}\n{to}".encode()).hexdigest()[:32]
+    return f"<{digest}@aliwatch.invalid>"
+
+
+class EmailChannel:
+    """Sends to ALIWATCH_ALERT_EMAIL_TO through ALIWATCH_SMTP_HOST, one connection per send."""
+
+    name = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.smtp_host or not settings.alert_email_to:
+            raise EmailConfigError(
+                "email alerts need ALIWATCH_SMTP_HOST and ALIWATCH_ALERT_EMAIL_TO"
+            )
+        if settings.smtp_security == "none" and not is_loopback(settings.smtp_host):
+            raise EmailConfigError(
+                f"ALIWATCH_SMTP_SECURITY=none would send in clear text: refused for "
+                f"{settings.smtp_host}, which is not loopback; use ssl or starttls"
+            )
+        self.host: str = settings.smtp_host
+        self.port = settings.smtp_port_or_default()
+        self.to: str = settings.alert_email_to
+        self.sender = settings.alert_email_from or settings.smtp_user or self.to
+        if "@" not in self.sender:
+            self.sender = self.to
+        self._settings = settings
+        self._live: smtplib.SMTP | None = None  # the connection of a send in progress
+
+    def abort(self) -> None:
+        """Shut the socket of a send in progress: its next read fails at once (a stop must not
+        wait ALIWATCH_SMTP_TIMEOUT for a server that accepts and never answers)."""
+        live = self._live
+        sock = getattr(live, "sock", None) if live is not None else None
+        if sock is not None:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def describe(self) -> str:
+        return f"{self.to} via {self.host}:{self.port} ({self._settings.smtp_security})"
+
+    def send(self, alert: Outgoing) -> None:
+        self.send_message(self.compose(alert))
+
+    def compose(self, alert: Outgoing) -> EmailMessage:
+        """The alert mail; headers hold only our own words, cleaned of CR and LF."""
+        message = EmailMessage(policy=_POLICY)
+        message["From"] = f"aliwatch <{self.sender}>"
+        message["To"] = self.to
+        # Urgent as rules/urgency.py says, as the desktop and the console mark it: mail clients
+        # show Importance (RFC 2156) and X-Priority; the subject says it in words.
+        urgent = alert.decision.urgent_at(alert.now)
+        title = subject(alert.decision, alert.zone, alert.now)
+        message["Subject"] = f"[URGENT] {title}" if urgent else title
+        message["Date"] = format_datetime(alert.now)
+        message["Message-ID"] = message_id(alert.key, self.to)
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+        message["X-Aliwatch-Rule"] = alert.decision.rule
+        if urgent:
+            message["Importance"] = "high"
+            message["X-Priority"] = "1"
+        message.set_content(text_body(alert.decision, alert.now, alert.zone))
+        message.add_alternative(html_body(alert.decision, alert.now, alert.zone), subtype="html")
+        return message
+
+    def check_login(self) -> None:
+        """Connect, secure and log in without sending (`aliwatch check`); ChannelError if not."""
+        self.send_message(None)
+
+    def send_message(self, message: EmailMessage | None) -> None:
+        """Connect, secure, log in (when a user is set), send; every failure is ChannelError."""
+        where = f"{self.host}:{self.port}"
+        settings = self._settings
+        try:
+            secret = self._password()
+            context = ssl.create_default_context(
+                cafile=str(settings.smtp_ca_file) if settings.smtp_ca_file else None
+            )
+            timeout = settings.smtp_timeout
+            if settings.smtp_security == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(timeout=timeout)
+            # Known before it connects, so abort() can break off a server that never greets.
+            # smtplib verifies the certificate against _host, which only its constructor sets
+            # when it connects at once (Lib/smtplib.py, SMTP.__init__ and starttls).
+            smtp._host = self.host  # type: ignore[attr-defined] # a private attribute, see above
+            self._live = smtp
+            smtp.connect(self.host, self.port)
+            with smtp:
+                if settings.smtp_security == "starttls":
+                    smtp.starttls(context=context)
+                if settings.smtp_user and secret is not None:
+                    smtp.login(settings.smtp_user, secret)
+                if message is not None:
+                    smtp.send_message(message)
+        except SecretError as err:
+            raise ChannelError(f"email: {err}") from None
+        except smtplib.SMTPAuthenticationError as err:
+            raise ChannelError(
+                f"email: {where} refused the login for {settings.smtp_user}: {err.smtp_code}"
+            ) from err
+        except smtplib.SMTPNotSupportedError as err:
+            raise ChannelError(f"email: {where} does not offer STARTTLS; use ssl") from err
+        except ssl.SSLCertVerificationError as err:
+            raise ChannelError(
+                f"email: the TLS certificate of {self.host} did not verify ({err.verify_message});"
+                " for a private CA set ALIWATCH_SMTP_CA_FILE"
+            ) from err
+        except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as err:
+            raise ChannelError(
+                f"email: sending through {where} failed: {type(err).__name__}: {_reason(err)}"
+            ) from err
+        finally:
+            self._live = None
+
+    def _password(self) -> str | None:
+        settings = self._settings
+        if not settings.smtp_user:
+            return None
+        return password(
+            "SMTP",
+            value=settings.smtp_password,
+            file=settings.smtp_password_file,
+            command=settings.smtp_password_command,
+            credential=SMTP_CREDENTIAL_NAME,
+            timeout=settings.smtp_timeout,
+        )
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    if isinstance(err, smtplib.SMTPResponseException):
+        return f"{err.smtp_code}"
+    return str(err)[:200]

@@ -1,0 +1,367 @@
+"""The `aliwatch` command line: parse arguments, build settings, call one function, print."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from daemon.cli import commands
+from daemon.cli.commands import ALERT_RULES, UsageError
+from daemon.cli.init import init
+from daemon.cli.parse import (
+    answer,
+    explanation,
+    print_explanations,
+    print_json,
+    print_table,
+)
+from daemon.cli.run import run_daemon
+from daemon.config.errors import AliwatchError, exit_status
+from daemon.config.paths import default_env_file
+from daemon.config.settings import Settings
+from daemon.service.quiet import quiet_libraries
+from daemon.sources.inputs import iter_inputs
+from parsers import AuthPolicy
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aliwatch",
+        description="Watch AliExpress order, parcel and dispute mail; warn before deadlines pass.",
+    )
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="settings file (default: $XDG_CONFIG_HOME/aliwatch/aliwatch.env when it exists); "
+        "environment variables override it",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parse = commands.add_parser(
+        "parse",
+        help="recognise mail files and print what each one means",
+        description=(
+            "Recognise AliExpress mail. PATH may be an .eml file, an mbox file, a folder "
+            "(Maildir or .eml files, searched recursively) or - for one mail on stdin. "
+            "Nothing is stored and no network is used."
+        ),
+    )
+    parse.add_argument("--json", action="store_true", help="one JSON object per mail per line")
+    parse.add_argument(
+        "--explain",
+        action="store_true",
+        help="say why: the AliExpress marks found, the relay undone, the rows that matched or "
+        "came closest, and why the kind was chosen (with --json: one JSON object per mail)",
+    )
+    parse.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
+
+    imp = commands.add_parser(
+        "import",
+        help="read mail files into the state store and show the alerts they raise",
+        description="Record mail from files, a Maildir, a folder of .eml or an mbox (e.g. a "
+        "Google Takeout export) in the state store, run the rules once and print new alerts. "
+        "Mail already recorded is skipped. On a terminal a progress bar (by bytes read) is "
+        "drawn on stderr.",
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
+
+    status = commands.add_parser("status", help="open orders with their next deadline")
+    status.add_argument("--json", action="store_true", help="a JSON list of orders")
+    status.add_argument("--all", action="store_true", help="include finished orders")
+
+    timeline = commands.add_parser("timeline", help="every mail recorded for one order")
+    timeline.add_argument("order", metavar="ORDER", help="16-digit order number")
+    timeline.add_argument("--json", action="store_true", help="a JSON list of events")
+
+    cal = commands.add_parser("calendar", help="open deadlines as an iCalendar (.ics) file")
+    cal.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    marks = _add_mark_parsers(commands)
+
+    alerts = commands.add_parser(
+        "alerts",
+        help="every alert aliwatch decided, and how each channel delivered it",
+        description="The alerts in the store, newest first: when each was decided, its rule, "
+        "order, deadline and headline, then per channel: sent (when), pending (first try) or "
+        "failed (attempts, next try, the last error). Times are in ALIWATCH_TIMEZONE.",
+    )
+    alerts.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON list of alerts, each with its deliveries per channel",
+    )
+    alerts.add_argument("--order", metavar="N", help="only the alerts of this order")
+    alerts.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only alerts decided since then: a date (2026-11-01), a time or a duration back (7d)",
+    )
+
+    unknown = commands.add_parser(
+        "unknown",
+        help="list the AliExpress mail aliwatch could not recognise",
+        description="The AliExpress mails in the store that no template recognised, newest "
+        "first: date, sender, subject, order numbers, attention and where the mail is (IMAP "
+        "folder and UID, or file), then a count per subject shape. Use it to spot a template "
+        "AliExpress changed, and `aliwatch anonymize` to turn one into a fixture.",
+    )
+    unknown.add_argument("--json", action="store_true", help="a JSON object: mails and shapes")
+    unknown.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only mail sent since then: a date (2026-11-01), a time or a duration back (7d)",
+    )
+
+    anon = commands.add_parser(
+        "anonymize",
+        help="turn one of your mails into a fixture you can share",
+        description="Write an anonymised copy of one mail (a FILE, or --uid N from an IMAP "
+        "folder, fetched read-only) and beside it a .json with the fields `aliwatch parse` "
+        "gives the copy. The MIME structure, encodings, HTML, dates, amounts and the words "
+        "that say what happened are kept; names, postal addresses, e-mail addresses, phone "
+        "numbers, order and parcel numbers and personal link tokens are replaced, the same "
+        "value by the same fake in all your mails (the key lives beside the state database). "
+        "Prints what it replaced by category, never the values. See CONTRIBUTING.md.",
+    )
+    anon.add_argument("file", nargs="?", metavar="FILE", help="the mail file (.eml)")
+    anon.add_argument("--uid", type=int, metavar="N", help="fetch this UID over IMAP instead")
+    anon.add_argument(
+        "--folder", metavar="F", help="the folder of --uid (default: the first watched folder)"
+    )
+    anon.add_argument(
+        "-o", "--output", metavar="OUT", help="write OUT and OUT's .json (default: beside you)"
+    )
+    anon.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+    run = commands.add_parser(
+        "run",
+        help="the daemon: watch the mailbox, run the rules, send alerts",
+        description="Sync the configured sources (IMAP folders, or ALIWATCH_MAILDIR), run the "
+        "rules and deliver alerts; repeat until SIGTERM/SIGINT. --once: one pass, then exit.",
+    )
+    run.add_argument("--once", action="store_true", help="one sync, one rules pass, then exit")
+
+    check = commands.add_parser(
+        "check",
+        help="check the settings and the alert channels",
+        description="Validate the settings, warn when the env file is readable by others, log "
+        "in to IMAP (folders, AliExpress mails seen) and SMTP, reach the session bus; one line "
+        "per check. --send-test-alert also sends one test alert on each channel. The exit "
+        "status is 1 when any check failed.",
+    )
+    check.add_argument(
+        "--send-test-alert", action="store_true", help="send a test alert on every channel"
+    )
+
+    init = commands.add_parser(
+        "init",
+        help="write a commented env file with every setting",
+        description="Write an env file listing every setting with its default (mode 0600), "
+        "then print the commands to run next. --user (the default): "
+        "~/.config/aliwatch/aliwatch.env; --system: /etc/aliwatch/aliwatch.env; or PATH. "
+        "An existing file is kept unless --force.",
+    )
+    scope = init.add_mutually_exclusive_group()
+    scope.add_argument("--user", action="store_const", const="user", dest="scope",
+                       help="for your own user service (the default)")  # fmt: skip
+    scope.add_argument("--system", action="store_const", const="system", dest="scope",
+                       help="for the system service")  # fmt: skip
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("path", nargs="?", metavar="PATH", help="write here instead")
+
+    for sub in (imp, status, timeline, cal, *marks, alerts, run, check, unknown):
+        sub.add_argument(
+            "--now",
+            type=_aware_time,
+            metavar="TIME",
+            help="pretend it is this ISO 8601 time (for demos and tests)",
+        )
+    return parser
+
+
+def _add_mark_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> list[argparse.ArgumentParser]:
+    """The commands that mark an order and undo it; those that take --now."""
+    ack = commands.add_parser(
+        "ack",
+        help="acknowledge an order's alerts until new mail arrives",
+        description="Acknowledge an order's alerts (all, or one rule's): its alerts not yet "
+        "sent are held back, and no new ones come until a newer mail about the order arrives. "
+        "Undo with `aliwatch unack`.",
+    )
+    ack.add_argument("order", metavar="ORDER", help="16-digit order number")
+    ack.add_argument(
+        "--rule", metavar="R", help=f"only this rule; one of: {', '.join(ALERT_RULES)}"
+    )
+
+    unack = commands.add_parser(
+        "unack",
+        help="take back an order's acknowledgements; the alerts they held go out",
+        description="Remove the acknowledgements of an order (all, or one rule's). The alerts "
+        "`ack` held back that no channel sent are sent at the next delivery.",
+    )
+    unack.add_argument("order", metavar="ORDER", help="16-digit order number")
+    unack.add_argument("--rule", metavar="R", help="only this rule's acknowledgement")
+
+    snooze = commands.add_parser(
+        "snooze",
+        help="quiet an order's ordinary alerts for a while",
+        description="Quiet an order's ordinary alerts for DURATION; urgent ones (a proposal, a "
+        "deadline under 24 h) still come. DURATION `off` ends the snooze (as `unsnooze`).",
+    )
+    snooze.add_argument("order", metavar="ORDER", help="16-digit order number")
+    snooze.add_argument("duration", metavar="DURATION", help="e.g. 3d, 12h, 1d12h; or off")
+
+    unsnooze = commands.add_parser("unsnooze", help="end an order's snooze")
+    unsnooze.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    watch = commands.add_parser("watch", help="mark an order as a problem to follow")
+    watch.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    unwatch = commands.add_parser("unwatch", help="stop following an order as a problem")
+    unwatch.add_argument("order", metavar="ORDER", help="16-digit order number")
+
+    return [ack, unack, snooze, unsnooze, watch, unwatch]
+
+
+def _aware_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from err
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a zone, e.g. 2026-11-26T12:00Z")
+    return value.astimezone(UTC)
+
+
+def _settings_or_exit(env_file: str | None) -> Settings:
+    path = Path(env_file) if env_file else default_env_file()
+    if env_file and not path.is_file():
+        print(f"aliwatch: --env-file {env_file}: no such file", file=sys.stderr)
+        raise SystemExit(2)
+    try:
+        return Settings(_env_file=path if path.is_file() else None)  # type: ignore[call-arg]
+    except ValidationError as err:
+        for problem in err.errors():
+            name = "ALIWATCH_" + "_".join(str(p) for p in problem["loc"]).upper()
+            print(f"aliwatch: {name}: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `aliwatch` console script."""
+    args = _parser().parse_args(argv)
+    quiet_libraries()
+    if args.command == "init":  # needs no settings: it writes the file they come from
+        try:
+            return init(args.scope or "user", args.path, force=args.force, out=sys.stdout)
+        except AliwatchError as err:
+            print(f"aliwatch: {err}", file=sys.stderr)
+            return exit_status(err)
+    settings = _settings_or_exit(args.env_file)
+    if args.command == "parse":
+        return _parse(args, settings)
+    # Read once per command and passed down (anonymize has no --now: it needs no time).
+    now = getattr(args, "now", None) or datetime.now(UTC)
+    out = sys.stdout
+    try:
+        return _run(args, settings, now, out)
+    except UsageError as err:
+        print(f"aliwatch {args.command}: {err}", file=sys.stderr)
+        return 2  # a wrong argument, as argparse exits for one
+    except AliwatchError as err:  # every error aliwatch raises on purpose (daemon/config/errors.py)
+        print(f"aliwatch: {err}", file=sys.stderr)
+        return exit_status(err)
+
+
+def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:
+    command = args.command
+    if command == "run":
+        return run_daemon(settings, once=args.once, now=args.now, out=out)
+    if command == "check":
+        from daemon.cli.check import check  # noqa: PLC0415 - only check needs every channel
+
+        env_file = Path(args.env_file) if args.env_file else default_env_file()
+        return check(
+            settings,
+            now,
+            out,
+            send_test_alert=args.send_test_alert,
+            env_file=env_file if env_file.is_file() else None,
+        )
+    if command == "import":
+        return commands.import_mail(settings, args.paths, now, out, progress=sys.stderr)
+    if command == "status":
+        return commands.status(settings, now, out, as_json=args.json, everything=args.all)
+    if command == "timeline":
+        return commands.timeline(settings, args.order, out, as_json=args.json)
+    if command == "calendar":
+        return commands.calendar(settings, now, args.output, out)
+    if command in _MARK_COMMANDS:
+        return _mark(args, settings, now, out)
+    if command == "anonymize":
+        from daemon.cli.anonymize import anonymize  # noqa: PLC0415 - keeps `run` start-up lean
+
+        return anonymize(
+            settings,
+            out,
+            source=args.file,
+            uid=args.uid,
+            folder=args.folder,
+            output=args.output,
+            force=args.force,
+        )
+    if command == "unknown":
+        from daemon.cli.unknown import unknown  # noqa: PLC0415 - keeps `run` start-up lean
+
+        return unknown(settings, now, out, as_json=args.json, since=args.since)
+    if command == "alerts":
+        from daemon.cli.alerts import alerts  # noqa: PLC0415 - keeps `run` start-up lean
+
+        return alerts(settings, now, out, as_json=args.json, order_id=args.order, since=args.since)
+    raise AssertionError(f"no such command {command!r}")  # argparse allows only those above
+
+
+_MARK_COMMANDS = frozenset({"ack", "unack", "snooze", "unsnooze", "watch", "unwatch"})
+
+
+def _mark(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:
+    command = args.command
+    if command == "ack":
+        return commands.ack(settings, args.order, args.rule, now, out)
+    if command == "unack":
+        return commands.unack(settings, args.order, args.rule, out)
+    if command == "snooze":
+        return commands.snooze(settings, args.order, args.duration, now, out)
+    if command == "unsnooze":
+        return commands.unsnooze(settings, args.order, now, out)
+    if command == "watch":
+        return commands.watch(settings, args.order, now, out)
+    return commands.unwatch(settings, args.order, out)
+
+
+def _parse(args: argparse.Namespace, settings: Settings) -> int:
+    policy = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
+    inputs = iter_inputs(args.paths, sys.stdin.buffer)
+    if args.explain:
+        answers = (explanation(item, policy) for item in inputs)
+        printer = print_json if args.json else print_explanations
+    else:
+        answers = (answer(item, policy) for item in inputs)
+        printer = print_json if args.json else print_table
+    try:
+        printer(answers, sys.stdout)
+    except BrokenPipeError:
+        # `aliwatch parse ... | head` closed the pipe: not an error worth a traceback.
+        sys.stderr.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

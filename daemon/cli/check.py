@@ -1,0 +1,150 @@
+"""`aliwatch check`: are the settings usable, does the mailbox answer, does each channel work?"""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
+from daemon.alerts.channels.desktop import DesktopChannel
+from daemon.alerts.channels.email_channel import EmailChannel
+from daemon.alerts.channels.setup import ChannelSetupError, build_channels
+from daemon.cli.commands import CommandError
+from daemon.config.paths import default_db_path
+from daemon.config.settings import Settings
+from daemon.service.lock import DaemonLock
+from daemon.sources.imap import ImapError, ImapSession
+from rules.decide import Decision
+
+
+def trial_decision(now: datetime) -> Decision:
+    """The test alert: plainly a test, about no order."""
+    return Decision(
+        key=f"test:{now.isoformat()}",
+        order_id="",
+        rule="test",
+        headline="aliwatch test alert: this channel works",
+        advice="Nothing to do. Real alerts will arrive here the same way.",
+    )
+
+
+class _Report:
+    """One line per check; remembers whether any failed."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.failed = 0
+
+    def ok(self, what: str, text: str) -> None:
+        self.out.write(f"{what}: {text}\n")
+
+    def warn(self, what: str, text: str) -> None:
+        self.out.write(f"{what}: WARNING: {text}\n")
+
+    def fail(self, what: str, text: str) -> None:
+        self.failed += 1
+        self.out.write(f"{what}: FAILED: {text}\n")
+
+
+def check(
+    settings: Settings,
+    now: datetime,
+    out: TextIO,
+    *,
+    send_test_alert: bool,
+    env_file: Path | None = None,
+) -> int:
+    """One line per check; exit status 1 when any failed (a warning does not fail).
+
+    The settings were validated when they were loaded (a bad value stops there, naming it).
+    Then: the env file's mode, the IMAP login and folders (with how many AliExpress mails
+    each holds, by the server's own search), the SMTP login, the session bus, and with
+    `send_test_alert` one test alert on each channel (not through the outbox: nothing stored).
+    """
+    report = _Report(out)
+    report.ok("settings", "ok" + (f" (from {env_file})" if env_file else ""))
+    if env_file is not None:
+        _check_env_file(env_file, report)
+    _check_daemon(settings, report)
+    if settings.imap_host:
+        _check_imap(settings, report)
+    elif settings.maildir is None:
+        report.warn("imap", "ALIWATCH_IMAP_HOST is not set: run has nothing to watch")
+    try:
+        channels = build_channels(settings, out)
+    except ChannelSetupError as err:
+        raise CommandError(str(err)) from err
+    for channel in channels:
+        _check_channel(channel, report)
+        if send_test_alert:
+            _send_trial(channel, now, settings, report)
+    if not send_test_alert:
+        out.write("(add --send-test-alert to send a test alert on each channel)\n")
+    return 1 if report.failed else 0
+
+
+def _check_daemon(settings: Settings, report: _Report) -> None:
+    """Whether a daemon holds the database (a second `run` would exit with status 2)."""
+    db = settings.db_path or default_db_path()
+    pid = DaemonLock(db).holder()
+    if pid is None:
+        report.ok("daemon", f"not running on {db}")
+    else:
+        report.ok("daemon", f"running (pid {pid or '?'}) on {db}")
+
+
+def _send_trial(channel: Channel, now: datetime, settings: Settings, report: _Report) -> None:
+    trial = trial_decision(now)
+    try:
+        channel.send(Outgoing(trial.key, trial, now, settings.zone()))
+    except ChannelError as err:
+        report.fail(channel.name, str(err))
+        return
+    report.ok(channel.name, f"test alert sent to {channel.describe()}")
+
+
+def _check_env_file(path: Path, report: _Report) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        report.fail("env file", f"cannot read {path}: {err.strerror}")
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        report.warn("env file", f"{path} is readable by group or others: chmod 600 {path}")
+
+
+def _check_imap(settings: Settings, report: _Report) -> None:
+    try:
+        with ImapSession(settings) as session:
+            report.ok(
+                "imap",
+                f"logged in to {session.host}:{session.port} as {session.user} "
+                f"({settings.imap_security}, certificate verified)",
+            )
+            for folder in settings.imap_folders:
+                try:
+                    _, _, messages = session.folder_status(folder)
+                    session.select_readonly(folder)
+                    seen = session.count_from("aliexpress")
+                except ImapError as err:
+                    report.fail(f"imap {folder}", str(err))
+                    continue
+                report.ok(f"imap {folder}", f"{messages} mails, {seen} from AliExpress")
+    except ImapError as err:
+        report.fail("imap", str(err))
+
+
+def _check_channel(channel: Channel, report: _Report) -> None:
+    """The channel's login or server, without sending anything."""
+    try:
+        if isinstance(channel, EmailChannel):
+            channel.check_login()
+            report.ok("email", f"SMTP login ok, {channel.describe()}")
+        elif isinstance(channel, DesktopChannel):
+            report.ok("desktop", f"notification server {channel.server_name()}")
+        else:
+            report.ok(channel.name, f"configured, {channel.describe()}")
+    except ChannelError as err:
+        report.fail(channel.name, str(err))

@@ -1,0 +1,149 @@
+"""`aliwatch run`: build the sources from the settings and drive the Runner."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TextIO
+
+import structlog
+
+from daemon.alerts.channels.setup import ChannelSetupError, build_channels
+from daemon.cli.commands import CommandError, open_store
+from daemon.config.errors import ConfigError
+from daemon.config.paths import default_db_path
+from daemon.config.settings import Settings
+from daemon.service.lock import AlreadyRunningError, DaemonLock
+from daemon.service.logs import configure
+from daemon.service.notify import notify
+from daemon.service.runner import Runner, Source, install_signal_handlers, utc_now
+from daemon.sources.imap import ImapConfigError, ImapSession
+from daemon.sources.imap.credentials import imap_password, oauth2_token
+from daemon.sources.imap.source import ImapSource
+from daemon.sources.local import LocalMailbox
+from daemon.store import Store, StoreError, StoreFullError
+from parsers import AuthPolicy
+
+log = structlog.get_logger("aliwatch")
+# Started while the database's disk is full, `run` tries again this often at most (doubling
+# from 1 s): room usually comes back, and ending would only have systemd start it again.
+STORE_FULL_RETRY_MAX = 60.0
+
+
+class SettingsError(CommandError, ConfigError):
+    """`run` cannot start with these settings; the CLI exits with status 2 (not restarted)."""
+
+
+def sources_of(settings: Settings) -> list[Source]:
+    """The mail sources the settings name; at least one, else a clear error."""
+    auth = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
+    found: list[Source] = []
+    if settings.maildir is not None:
+        if not settings.maildir.is_dir():
+            raise SettingsError(f"ALIWATCH_MAILDIR {settings.maildir}: no such folder")
+        found.append(LocalMailbox(settings.maildir, auth))
+    if settings.imap_host is not None:
+        found.append(ImapSource(settings, auth))
+    if not found:
+        raise SettingsError(
+            "nothing to watch: set ALIWATCH_IMAP_HOST (and friends) or ALIWATCH_MAILDIR"
+        )
+    return found
+
+
+def preflight(settings: Settings) -> None:
+    """Settings `run` cannot work without, checked before the loop (a missing value stops
+    start-up naming the variable) instead of being retried as if the network failed.
+    No connection is made; a password command or token command is run once."""
+    if settings.imap_host is None:
+        return
+    try:
+        ImapSession(settings)  # host, user, `none` only to loopback
+        if settings.imap_oauth2_token_command is None:
+            imap_password(settings)
+        else:
+            oauth2_token(settings)
+    except ImapConfigError as err:
+        raise SettingsError(str(err)) from err
+
+
+def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: TextIO) -> int:
+    """One pass (`--once`) or the loop until SIGTERM/SIGINT; exit code 0 on a clean stop.
+
+    Either holds the database's daemon lock throughout: a second one exits with status 2.
+    """
+    configure(settings.log_format)
+    lock = DaemonLock(settings.db_path or default_db_path(), once=once)
+
+    def wait_for_once(pid: int) -> None:
+        log.info("waiting_for_run_once", pid=pid, db=str(lock.db_path))
+
+    try:
+        # The service waits for a `run --once` to end; anything else running exits 2 at once.
+        lock.acquire(None if once else wait_for_once)
+    except AlreadyRunningError as err:
+        raise SettingsError(str(err)) from None
+    try:
+        return _run_locked(settings, once=once, now=now, out=out)
+    finally:
+        lock.release()
+
+
+def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: TextIO) -> int:
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
+    sources = sources_of(settings)
+    preflight(settings)
+    try:
+        channels = build_channels(settings, out)
+    except ChannelSetupError as err:
+        raise SettingsError(str(err)) from err
+    log.info("channels", names=[channel.name for channel in channels])
+    if once:
+        with open_store(settings) as store:
+            _release_claims(store)
+            runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
+            new = runner.pass_once()
+            out.write(f"\none pass: {new} new events\n")
+            return 0
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    opened = _open_store_when_there_is_room(settings, stop)
+    if opened is None:
+        log.info("stopped")
+        return 0
+    with opened as store:
+        _release_claims(store)
+        runner = Runner(settings, store, sources, out, clock=clock, channels=channels, stop=stop)
+        install_signal_handlers(runner.stop, runner.abort_io)
+        runner.run()
+    return 0
+
+
+def _release_claims(store: Store) -> None:
+    """Drop the delivery claims a killed daemon left (the lock is ours, so nobody else sends);
+    with the disk full they stay, and run out by themselves (outbox.CLAIM_FOR)."""
+    try:
+        if released := store.release_claims():
+            log.info("claims_released", count=released)
+    except StoreError as err:
+        log.warning("claims_not_released", error=str(err))
+
+
+def _open_store_when_there_is_room(settings: Settings, stop: threading.Event) -> Store | None:
+    """The store, once its file system has room to open it; None when stopped meanwhile."""
+    delay = 1.0
+    while True:
+        try:
+            return open_store(settings)
+        except StoreFullError as err:
+            log.error(
+                "store_full",
+                error=str(err),
+                retry_in=delay,
+                fix="free space on the file system holding ALIWATCH_DB_PATH",
+            )
+            notify("STATUS=waiting for room on the disk of the state database")
+            if stop.wait(delay):
+                return None
+            delay = min(delay * 2, STORE_FULL_RETRY_MAX)

@@ -1,0 +1,272 @@
+"""Settings from ALIWATCH_* environment variables and the env file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from daemon.config.durations import parse_durations
+from rules.policy import Policy
+
+
+class Settings(BaseSettings):
+    """All of aliwatch's settings; built once at start and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="ALIWATCH_", extra="ignore")
+
+    # Authentication-Results headers to believe, by authserv-id (RFC 8601 section 2.5). Empty:
+    # only the topmost header, the one the user's own provider added.
+    trusted_authserv_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("trusted_authserv_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    # Timing rules (docs/aliexpress-mail.md, "Timing rules"); a date stated in a mail wins.
+    protection_days: Annotated[int, Field(ge=1, le=365)] = 90
+    dispute_window_days: Annotated[int, Field(ge=1, le=90)] = 15
+    cancel_decision_days: Annotated[int, Field(ge=1, le=60)] = 9
+    seller_reply_days: Annotated[int, Field(ge=1, le=60)] = 5
+    shipping_days: Annotated[int, Field(ge=1, le=90)] = 7
+    stall_days: Annotated[int, Field(ge=1, le=180)] = 20
+    refund_days: Annotated[int, Field(ge=1, le=180)] = 20
+    return_days: Annotated[int, Field(ge=1, le=60)] = 10
+    dispute_quiet_days: Annotated[int, Field(ge=1, le=30)] = 3
+    remind_before: Annotated[tuple[timedelta, ...], NoDecode] = Policy().remind_before
+
+    @field_validator("remind_before", mode="before")
+    @classmethod
+    def _durations(cls, value: object) -> object:
+        return parse_durations(value) if isinstance(value, str) else value
+
+    def policy(self) -> Policy:
+        """The pure rules' view of these settings."""
+        return Policy(
+            protection_days=self.protection_days,
+            dispute_window_days=self.dispute_window_days,
+            cancel_decision_days=self.cancel_decision_days,
+            seller_reply_days=self.seller_reply_days,
+            shipping_days=self.shipping_days,
+            stall_days=self.stall_days,
+            refund_days=self.refund_days,
+            return_days=self.return_days,
+            dispute_quiet_days=self.dispute_quiet_days,
+            remind_before=self.remind_before,
+        )
+
+    # The state database (daemon/store); None: daemon.config.paths.default_db_path().
+    db_path: Path | None = None
+
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _path(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
+        return value
+
+    # Deadlines are shown in this zone (IANA name, e.g. Europe/Berlin); None: the system's.
+    timezone: str | None = None
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                ZoneInfo(value.strip())
+            except (ZoneInfoNotFoundError, ValueError) as err:
+                raise ValueError(f"{value!r} is not a time zone name like Europe/Berlin") from err
+            return value.strip()
+        return value
+
+    def zone(self) -> tzinfo:
+        """The zone deadlines are shown in."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        return datetime.now().astimezone().tzinfo or UTC
+
+    # The daemon: a local mailbox read like IMAP (what `make demo` uses), how often
+    # to poll when IDLE is absent, and the log format.
+    maildir: Path | None = None
+    poll_seconds: Annotated[float, Field(ge=5, le=86400)] = 300
+    log_format: Literal["json", "console"] | None = None
+    # IDLE is re-issued at least this often (RFC 2177: servers may drop it after 29 minutes).
+    idle_seconds: Annotated[float, Field(ge=10, le=1740)] = 1500
+
+    # -- IMAP (daemon/sources/imap, daemon/config/secrets.py) ---------------------------------
+    # The mailbox server; certificates are always verified, against ALIWATCH_IMAP_CA_FILE when
+    # set (a private CA), else the system's trust store. `none` is refused unless the host is
+    # loopback. The port defaults by security: 993 for ssl, 143 for starttls and none.
+    imap_host: str | None = None
+    imap_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    imap_user: str | None = None
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_ca_file: Path | None = None
+    # The password: this value, else the file, else the command's output, else the systemd
+    # credential `imap-password`. XOAUTH2 instead when the token command is set.
+    imap_password: SecretStr | None = None
+    imap_password_file: Path | None = None
+    imap_password_command: str | None = None
+    imap_oauth2_token_command: str | None = None
+    # Seconds to wait for the server to connect or answer (a dead connection is noticed).
+    imap_timeout: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    # Folders to examine read-only, comma-separated (Gmail: `[Gmail]/All Mail`).
+    imap_folders: Annotated[tuple[str, ...], NoDecode] = ("INBOX",)
+    # How far back the first sync (and a rescan after a UIDVALIDITY change) looks.
+    backfill_days: Annotated[int, Field(ge=1, le=36500)] = 365
+
+    @field_validator(
+        "imap_host",
+        "imap_port",
+        "imap_user",
+        "imap_password_command",
+        "imap_oauth2_token_command",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("imap_ca_file", "imap_password_file", mode="before")
+    @classmethod
+    def _imap_path(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
+        return value
+
+    @field_validator("imap_security", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("imap_folders", mode="before")
+    @classmethod
+    def _folders(cls, value: object) -> object:
+        if isinstance(value, str):
+            folders = tuple(dict.fromkeys(part.strip() for part in value.split(",")))
+            return tuple(f for f in folders if f) or ("INBOX",)
+        return value
+
+    def imap_port_or_default(self) -> int:
+        """The IMAP port: the one set, else 993 for ssl and 143 for starttls and none."""
+        if self.imap_port is not None:
+            return self.imap_port
+        return 993 if self.imap_security == "ssl" else 143
+
+    # -- Alert channels (daemon/alerts) ------------------------------------------------------
+    # Email: sent when ALIWATCH_SMTP_HOST and ALIWATCH_ALERT_EMAIL_TO are set. Certificates are
+    # always verified (ALIWATCH_SMTP_CA_FILE for a private CA); `none` only to a loopback host.
+    # The port defaults by security: 465 for ssl, 587 for starttls, 25 for none.
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    smtp_ca_file: Path | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: Path | None = None
+    smtp_password_command: str | None = None
+    smtp_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    alert_email_to: str | None = None
+    alert_email_from: str | None = None
+    # Desktop notifications on the session bus: auto (on when a session bus is reachable).
+    desktop_notify: Literal["auto", "on", "off"] = "auto"
+    # Apprise URLs, comma-separated (ntfy://, tgram://, matrix://, pover://...): pip extra
+    # aliwatch[apprise]. They hold secrets: never logged.
+    apprise_urls: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # Quiet hours in local time, "22:00-08:00": ordinary alerts wait; urgent ones break through.
+    quiet_hours: str | None = None
+    # A daily digest at this local time ("08:00"); unset: no digest.
+    digest_at: str | None = None
+    # Alert when no mailbox check has succeeded for this long (once per outage).
+    stale_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 6.0
+
+    @field_validator(
+        "smtp_host",
+        "smtp_user",
+        "smtp_password_command",
+        "alert_email_to",
+        "alert_email_from",
+        "quiet_hours",
+        "digest_at",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("smtp_ca_file", "smtp_password_file", mode="before")
+    @classmethod
+    def _smtp_path(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
+        return value
+
+    @field_validator("smtp_security", "desktop_notify", mode="before")
+    @classmethod
+    def _lower_word(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("apprise_urls", mode="before")
+    @classmethod
+    def _urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(SecretStr(u.strip()) for u in value.split(",") if u.strip())
+        return value
+
+    @field_validator("alert_email_to", "alert_email_from")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        # One plain address: a CR, LF or comma here would let a setting add recipients or headers.
+        if value is not None and (any(c in value for c in '\r\n,;<>"') or "@" not in value):
+            raise ValueError(f"{value!r} is not one plain email address like you@example.org")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_quiet_hours(value)
+        return value
+
+    @field_validator("digest_at")
+    @classmethod
+    def _digest_at(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_clock(value)
+        return value
+
+    def smtp_port_or_default(self) -> int:
+        """The SMTP port: the one set, else 465 for ssl, 587 for starttls, 25 for none."""
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"ssl": 465, "starttls": 587, "none": 25}[self.smtp_security]
+
+
+def parse_clock(text: str) -> time:
+    """ "08:00" -> 08:00; ValueError naming the expected form otherwise."""
+    try:
+        hours, minutes = (int(part) for part in text.strip().split(":"))
+        return time(hours, minutes)
+    except ValueError as err:
+        raise ValueError(f"{text!r} is not a time of day like 08:00") from err
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    """ "22:00-08:00" -> (22:00, 08:00); the span may cross midnight."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(f"{text!r} is not a span like 22:00-08:00")
+    return parse_clock(start), parse_clock(end)

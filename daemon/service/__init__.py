@@ -1,0 +1,1 @@
+"""The long-running service: the loop, its backoff, systemd notifications, logs and the lock."""
