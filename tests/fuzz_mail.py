@@ -912,9 +912,9 @@ def find_crashers(imap: IMAPClient, folder: str, uids: list[int], scratch: Path)
     (daemon/sources/imap/sync.py is_candidate), recognition as the sync contains it, and recording
     into a scratch store (`scratch`, a database path) as the sync does."""
     # Only after a crash: the daemon's own steps, imported here.
-    from daemon.sources.imap.recognition import recognise_mail  # noqa: PLC0415
     from daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415
     from daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
+    from daemon.sources.ingest import recognise_mail  # noqa: PLC0415
     from daemon.store import MailKey, Store  # noqa: PLC0415
     from parsers import AuthPolicy  # noqa: PLC0415
 

@@ -1,4 +1,8 @@
-"""Mail into the store: each mail recognised and recorded, one ingest for every source."""
+"""Mail into the store: each mail recognised and recorded, one ingest for every source.
+
+`import`, the local mailbox and the IMAP sync all recognise, hash and classify a mail here, so a
+parser bug on one mail is contained the same way everywhere and what "ignored" means is one rule.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,36 @@ from daemon.store import MailKey, MailStatus, Store
 from parsers import AuthPolicy, MailParseError, recognise
 from parsers.event import Event, Kind
 
-_IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
+# Recorded without an event: examined, never fetched again.
+IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
+Result = tuple[Event | None, str | None]
+
+
+def recognise_mail(raw: bytes, auth: AuthPolicy) -> Result:
+    """The mail's event, or None and why not (the reason never quotes the mail)."""
+    try:
+        return recognise(raw, auth), None
+    except MailParseError as err:
+        return None, str(err)
+    except Exception as err:  # noqa: BLE001 - a parser bug on one mail must not stop the rest
+        return None, f"parser error: {type(err).__name__}"
+
+
+def recognise_all(mails: list[bytes], auth: AuthPolicy) -> list[Result]:
+    """Each mail's result, in order, in this process."""
+    return [recognise_mail(raw, auth) for raw in mails]
+
+
+def mail_status(event: Event | None) -> MailStatus:
+    """How a recognised mail is recorded: failed without an event, ignored when not an event."""
+    if event is None:
+        return "failed"
+    return "ignored" if event.kind in IGNORED else "ok"
+
+
+def mail_digest(raw: bytes) -> str:
+    """The sha256 hex of a mail's bytes: its key when it has no Message-ID."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 @dataclass
@@ -37,18 +70,12 @@ def ingest(
             report.already_seen += 1
             continue
         report.examined += 1
-        data = item.data or b""
-        digest = hashlib.sha256(data).hexdigest()
+        digest = mail_digest(item.data or b"")
         event: Event | None = None
         error = item.error
         if item.data is not None:
-            try:
-                event = recognise(item.data, auth)
-            except MailParseError as err:
-                error = str(err)
-        status: MailStatus = "failed" if event is None else "ok"
-        if event is not None and event.kind in _IGNORED:
-            status = "ignored"  # recorded as examined, never fetched again, no event kept
+            event, error = recognise_mail(item.data, auth)
+        status = mail_status(event)
         report.failed += event is None
         if store.record(key, event, raw_digest=digest, status=status, error=error, now=now):
             report.new_events += 1

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from daemon.sources.imap import recognition
+from datetime import UTC, datetime
+
+from daemon.sources import ingest as recognition
+from daemon.sources.inputs import Input
+from daemon.store import Store
 from parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
 
 AUTH = AuthPolicy()
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 MAILS = [p.read_bytes() for p in sorted(FIXTURES.rglob("*.eml"))][:10]
 
 
@@ -22,3 +27,21 @@ def test_recognise_all_keeps_the_order_of_the_mails():
     results = recognition.recognise_all(MAILS, AUTH)
     assert results == [recognition.recognise_mail(raw, AUTH) for raw in MAILS]
     assert len({event.message_id for event, _ in results if event}) == len(MAILS)
+
+
+def test_a_parser_bug_on_one_imported_mail_is_recorded_failed_and_the_rest_goes_on(
+    monkeypatch, tmp_path
+):
+    real = recognition.recognise
+
+    def broken_on_first(raw, auth):
+        if raw == MAILS[0]:
+            raise RuntimeError("secret words from the mail")
+        return real(raw, auth)
+
+    monkeypatch.setattr(recognition, "recognise", broken_on_first)
+    items = [Input(f"mail-{i}", raw) for i, raw in enumerate(MAILS[:3])]
+    with Store.open(tmp_path / "db.sqlite") as store:
+        report = recognition.ingest(store, items, NOW, AUTH, account="file")
+    assert (report.examined, report.failed) == (3, 1)
+    assert report.new_events == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
@@ -18,11 +17,12 @@ from typing import Protocol
 import structlog
 
 from daemon.sources.imap.errors import ImapError, ImapReplyError
-from daemon.sources.imap.recognition import recognise_all
+from daemon.sources.ingest import mail_digest, mail_status, recognise_all
+from daemon.sources.inputs import MAX_MAIL_BYTES
 from daemon.store import MailKey, MailStatus, Store, StoreError, StoreFullError
 from parsers import AuthPolicy
 from parsers.attachments import STRIP_ABOVE
-from parsers.event import Event, Kind
+from parsers.event import Event
 from parsers.forwarded import strip_prefixes
 from parsers.senders import RELAY_DOMAINS, is_relay_domain
 
@@ -34,9 +34,6 @@ from parsers.senders import RELAY_DOMAINS, is_relay_domain
 HEADER_BATCH = 1000
 BODY_BATCH = 50
 BODY_BATCH_BYTES = 8 * 1024 * 1024
-MAX_MAIL_BYTES = 64 * 1024 * 1024
-# Recorded without an event, as the file pipeline does: examined, never fetched again.
-_IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
 # MessageError: HeaderParseError, and CharsetError for an encoded word's charset that is no name.
 _HEADER_ERRORS = (MessageError, ValueError, LookupError, UnicodeError, TypeError, IndexError)
 
@@ -220,9 +217,7 @@ class _Recorder:
         fetch = [uid for uid in wanted if uid not in oversize]
         small = [uid for uid in fetch if sizes[uid] <= STRIP_ABOVE]
         bodies = self.session.fetch_bodies(small) if small else {}
-        digests = {
-            uid: hashlib.sha256(raw).hexdigest() for uid, raw in bodies.items() if raw is not None
-        }
+        digests = {uid: mail_digest(raw) for uid, raw in bodies.items() if raw is not None}
         for uid in fetch:
             if sizes[uid] > STRIP_ABOVE and (large := self.session.fetch_large_body(uid)):
                 bodies[uid], digests[uid] = large
@@ -248,7 +243,7 @@ class _Recorder:
                     self.report.examined += 1
                     self.report.candidates += uid in chosen
                     lines = (headers[uid] or (why.encode(), 0))[0]
-                    self._record(keys[uid], None, hashlib.sha256(lines).hexdigest(), "failed", why)
+                    self._record(keys[uid], None, mail_digest(lines), "failed", why)
                     continue
                 if uid not in chosen:
                     ignored.append(keys[uid])
@@ -258,10 +253,7 @@ class _Recorder:
                 self.report.examined += 1
                 self.report.candidates += 1
                 event, error = results[uid]
-                status: MailStatus = "failed" if event is None else "ok"
-                if event is not None and event.kind in _IGNORED:
-                    status = "ignored"
-                self._record(keys[uid], event, digests[uid], status, error)
+                self._record(keys[uid], event, digests[uid], mail_status(event), error)
             self._record_ignored(ignored)
         if self.total is not None:
             examined = self.report.examined
