@@ -10,66 +10,23 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 from icalendar.enums import TRANSP
 
+from daemon.alerts.render import ORDER_PAGE
+from daemon.alerts.wording import ACTION
+from rules.advice import ADVICE
 from rules.deadlines import Deadline, Rule
 
 PRODID = "-//aliwatch//aliwatch//EN"
 CALENDAR_NAME = "aliwatch deadlines"
 EVENT_LENGTH = timedelta(minutes=30)
-ORDER_PAGE = "https://www.aliexpress.com/p/order/detail.html?orderId={}"
 
 # Only ids reach the calendar from mail (order numbers are digits, parcel numbers alphanumerics);
 # anything else means a caller passed mail text, which must not be exported.
 _ORDER_ID = re.compile(r"[0-9]+", re.ASCII)
 _SUBJECT = re.compile(r"[A-Za-z0-9]*", re.ASCII)
 
-# The action each deadline asks for, as a calendar title.
-_SUMMARY: dict[Rule, str] = {
-    Rule.PROPOSAL: "Answer the seller's proposal",
-    Rule.PROTECTION: "Buyer protection ends",
-    Rule.DISPUTE_WINDOW: "Last day to open a dispute",
-    Rule.CANCEL_DECISION: "Cancellation still undecided",
-    Rule.SELLER_REPLY: "Seller silent in the dispute: check the refund",
-    Rule.SHIPPING: "Order still not shipped",
-    Rule.STALLED: "Parcel stalled",
-    Rule.REFUND: "Promised refund still missing",
-}
-
-# What to do, after docs/aliexpress-mail.md; `build_calendar(advice=...)` may replace it.
-_ADVICE: dict[Rule, str] = {
-    Rule.PROPOSAL: (
-        "Accept or reject the seller's proposal in the dispute before the deadline. Reject an "
-        "unsuitable proposal at once so AliExpress steps in; never close a dispute for a promise."
-    ),
-    Rule.PROTECTION: (
-        "If the item has not arrived or is not as described, ask the seller to extend buyer "
-        "protection or open a dispute now."
-    ),
-    Rule.DISPUTE_WINDOW: (
-        "After this date a dispute can no longer be opened. If anything is wrong, open one now "
-        "and attach photos, video or tracking screenshots."
-    ),
-    Rule.CANCEL_DECISION: (
-        "The seller has not decided on the cancellation. Check the order page and ask the seller "
-        "to decide."
-    ),
-    Rule.SELLER_REPLY: (
-        "The seller has not answered the dispute. Check whether the refund came; escalate the "
-        "dispute if not."
-    ),
-    Rule.SHIPPING: (
-        "The seller has not shipped within the shipping window. Check the order page; ask the "
-        "seller or cancel the order."
-    ),
-    Rule.STALLED: (
-        "The parcel has had no tracking update for weeks. Check the tracking and ask the seller; "
-        "open a dispute before buyer protection ends if it stays stuck."
-    ),
-    Rule.REFUND: (
-        "A promised refund has not arrived. Check your payment statement and the order page; "
-        "contact AliExpress support if it is missing."
-    ),
-}
-
+# Titles and texts come from the one vocabulary: the action a subject names (wording.ACTION) and
+# the advice every channel gives (rules/advice.py ADVICE); `build_calendar(advice=...)` may
+# replace the advice per rule.
 _ALARMS: dict[Rule, tuple[timedelta, ...]] = {
     Rule.PROPOSAL: (timedelta(hours=24), timedelta(hours=6))
 }
@@ -97,7 +54,7 @@ def _event(order_id: str, deadline: Deadline, now: datetime, advice: Mapping[Rul
         raise ValueError(f"deadline subject must be alphanumeric: {deadline.subject!r}")
     due = _utc(deadline.due, "due")
     about = f"order {order_id}" + (f", parcel {deadline.subject}" if deadline.subject else "")
-    summary = f"{_SUMMARY[deadline.rule]} — {about}"
+    summary = f"{ACTION[deadline.rule]} — {about}"
     link = ORDER_PAGE.format(order_id)
     source = "stated in an AliExpress mail" if deadline.stated else "estimated by aliwatch"
     description = f"{advice[deadline.rule]}\n\nDate {source}.\nOrder page: {link}"
@@ -130,7 +87,7 @@ def build_calendar(
 ) -> bytes:
     """The ICS bytes for (order id, deadline) pairs; `now` is the DTSTAMP, `advice` per rule."""
     stamp = _utc(now, "now")
-    texts = {**_ADVICE, **(advice or {})}
+    texts = {**{rule: ADVICE[rule] for rule in Rule}, **(advice or {})}
     calendar = Calendar()
     calendar.prodid = PRODID
     calendar.version = "2.0"
