@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,3 +130,10 @@ class Daemon:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(timeout=30)
+
+
+def pending_alerts(store: Any) -> list[Any]:
+    """The store's alerts still to send (state pending), oldest first, as `aliwatch alerts` reads
+    them (newest first)."""
+    records = reversed(store.alert_log())
+    return [record.alert for record in records if record.alert.state == "pending"]

@@ -18,6 +18,7 @@ from daemon.cli import main
 from daemon.cli.commands import ALERT_RULES
 from daemon.store import Store
 from rules.decide import Decision, decision_of
+from tests.support import pending_alerts
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(Path(__file__).resolve().parent.parent / "examples" / "mailbox")
@@ -326,7 +327,7 @@ def test_an_ack_a_newer_mail_lapsed_is_not_shown(aliwatch):
 def test_the_alert_mail_ends_with_commands_that_work_as_written(aliwatch, tmp_path):
     aliwatch("import", MAILBOX)
     with Store.open(tmp_path / "state" / "aliwatch.db") as store:
-        (proposal,) = [a for a in store.pending_alerts() if a.rule == "proposal_waiting"]
+        (proposal,) = [a for a in pending_alerts(store) if a.rule == "proposal_waiting"]
     decision = decision_of(proposal.payload, proposal.key)
     now = datetime.fromisoformat(NOW)
     footer = text_body(decision, now, UTC).split("\n-- \n")[1].splitlines()

@@ -4,7 +4,6 @@ from daemon.store.alerts import Alert, AlertState
 from daemon.store.errors import NotInStoreError, StoreError, StoreFullError
 from daemon.store.mails import MailKey, MailStatus
 from daemon.store.marks import Acks
-from daemon.store.orders import Dispute
 from daemon.store.recognition import StoredMail
 from daemon.store.store import Store
 
@@ -12,7 +11,6 @@ __all__ = [
     "Acks",
     "Alert",
     "AlertState",
-    "Dispute",
     "MailKey",
     "MailStatus",
     "NotInStoreError",

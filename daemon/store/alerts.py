@@ -9,8 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from daemon.store.base import Connected
-from daemon.store.codec import short_error, text_time, time_text
-from daemon.store.errors import NotInStoreError
+from daemon.store.codec import text_time, time_text
 
 AlertState = Literal["pending", "sent", "failed", "acked"]
 
@@ -150,15 +149,6 @@ class Alerts(Connected):
             )
         return [AlertRecord(alert, tuple(by_key.get(alert.key, ()))) for alert in alerts]
 
-    def pending_alerts(self, max_attempts: int = 5) -> list[Alert]:
-        """Alerts to deliver, oldest first: pending ones, and failed ones tried < max_attempts."""
-        rows = self._read(
-            _SELECT + "WHERE state = 'pending' OR (state = 'failed' AND attempts < ?)"
-            " ORDER BY created_at, id",
-            (max_attempts,),
-        )
-        return [alert_of_row(row) for row in rows]
-
     def orders_alerted_since(self, since: datetime) -> set[str]:
         """Orders that got an ordinary (not urgent) alert since `since`: the daily noise limit.
 
@@ -172,26 +162,3 @@ class Alerts(Connected):
             (time_text(since),),
         )
         return {row[0] for row in rows}
-
-    def mark_sent(self, key: str, now: datetime) -> None:
-        """The alert was delivered."""
-        self._mark(
-            key,
-            "UPDATE alerts SET state = 'sent', attempts = attempts + 1,"
-            " last_attempt_at = ? WHERE key = ?",
-            (time_text(now), key),
-        )
-
-    def mark_failed(self, key: str, error: str, now: datetime) -> None:
-        """A delivery failed with `error` (cut short); one more attempt is counted."""
-        self._mark(
-            key,
-            "UPDATE alerts SET state = 'failed', attempts = attempts + 1, last_error = ?,"
-            " last_attempt_at = ? WHERE key = ?",
-            (short_error(error), time_text(now), key),
-        )
-
-    def _mark(self, key: str, sql: str, params: tuple[Any, ...]) -> None:
-        with self._write() as db:
-            if db.execute(sql, params).rowcount == 0:
-                raise NotInStoreError(f"no alert with key {key!r}")

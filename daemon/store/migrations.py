@@ -137,6 +137,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
     ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;
     """,
+    # 5: the disputes view goes: nothing read it (an order's dispute is its phase, rules/phase.py).
+    """
+    DROP VIEW IF EXISTS disputes;
+    """,
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from daemon.store.base import Connected
@@ -23,16 +22,6 @@ _EVENTS_OF = """
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Dispute:
-    """An order's dispute: when it was opened, the latest dispute mail and how many there were."""
-
-    opened_at: datetime | None
-    last_at: datetime
-    last_kind: Kind
-    mails: int
-
-
 class Orders(Connected):
     """Orders as the stored events tell them."""
 
@@ -48,22 +37,6 @@ class Orders(Connected):
     def order_state(self, order_id: str) -> OrderState:
         """The order's state folded from its stored events (empty for an unknown order)."""
         return fold(order_id, self.events_of(order_id))
-
-    def parcels_of(self, order_id: str) -> list[str]:
-        """The parcels that carry part of the order."""
-        rows = self._read(
-            "SELECT parcel_id FROM parcel_orders WHERE order_id = ? ORDER BY parcel_id",
-            (order_id,),
-        )
-        return [row[0] for row in rows]
-
-    def orders_of_parcel(self, parcel_id: str) -> list[str]:
-        """The orders the parcel carries part of."""
-        rows = self._read(
-            "SELECT order_id FROM parcel_orders WHERE parcel_id = ? ORDER BY order_id",
-            (parcel_id,),
-        )
-        return [row[0] for row in rows]
 
     def attention_events(self) -> list[tuple[Event, datetime]]:
         """Unrecognised AliExpress mail flagged for attention, oldest first, order or not."""
@@ -82,14 +55,3 @@ class Orders(Connected):
             (limit,),
         )
         return [(text_event(row[0]), text_time(row[1])) for row in rows]
-
-    def dispute(self, order_id: str) -> Dispute | None:
-        """The order's dispute as its mail tells it, or None when no dispute mail names it."""
-        rows = self._read(
-            "SELECT opened_at, last_at, last_kind, mails FROM disputes WHERE order_id = ?",
-            (order_id,),
-        )
-        if not rows:
-            return None
-        opened, last, kind, mails = rows[0]
-        return Dispute(text_time(opened) if opened else None, text_time(last), Kind(kind), mails)

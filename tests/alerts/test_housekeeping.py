@@ -20,7 +20,7 @@ from daemon.service.runner import Runner
 from daemon.sources.imap.errors import ImapConnectError
 from daemon.store import Store
 from rules.policy import Policy
-from tests.support import wait_until
+from tests.support import pending_alerts, wait_until
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -33,7 +33,7 @@ def store(tmp_path):
 
 
 def rules_of(store: Store) -> list[str]:
-    return [alert.rule for alert in store.pending_alerts()]
+    return [alert.rule for alert in pending_alerts(store)]
 
 
 def test_no_check_for_the_stale_hours_alerts_once_per_outage(store):
@@ -130,7 +130,7 @@ def record(store: Store, kind: Kind, subject: str, sent: datetime) -> None:
 
 
 def drift_keys(store: Store) -> list[str]:
-    return [alert.key for alert in store.pending_alerts() if alert.rule == "drift"]
+    return [alert.key for alert in pending_alerts(store) if alert.rule == "drift"]
 
 
 def test_three_unrecognised_in_a_row_of_one_shape_alert_once(store):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from daemon.store import NotInStoreError, Store
+from daemon.store import Store
 from tests.store.conftest import NOW, fixture, key
 
 ORDER_FIXTURE = "order/order_shipped_en.eml"
@@ -38,7 +38,7 @@ def test_an_alert_key_stays_known_after_a_restart(db_path, order, store):
 
 def test_a_new_alert_is_pending_with_its_fields(store, order):
     add(store, order, payload={"text": "ask the seller to extend"})
-    (alert,) = store.pending_alerts()
+    alert = store.alert(KEY)
     assert (alert.key, alert.order_id, alert.due, alert.state, alert.attempts) == (
         KEY,
         order,
@@ -53,32 +53,4 @@ def test_an_alert_without_an_order_or_due_date_is_kept(store):
     assert store.add_alert(
         "attention|<m@x>", order_id=None, rule="attention", due=None, payload={}, now=NOW
     )
-    assert store.pending_alerts()[0].due is None
-
-
-def test_a_sent_alert_is_no_longer_pending(store, order):
-    add(store, order)
-    store.mark_sent(KEY, NOW)
-    assert store.pending_alerts() == []
-    assert store.alert(KEY).state == "sent"
-
-
-def test_a_failed_delivery_counts_an_attempt_and_keeps_the_error(store, order):
-    add(store, order)
-    store.mark_failed(KEY, "smtp: connection refused", NOW)
-    store.mark_failed(KEY, "smtp: timeout", NOW)
-    alert = store.alert(KEY)
-    assert (alert.state, alert.attempts, alert.last_error) == ("failed", 2, "smtp: timeout")
-
-
-def test_a_failed_alert_is_retried_until_the_attempts_run_out(store, order):
-    add(store, order)
-    store.mark_failed(KEY, "timeout", NOW)
-    assert [a.key for a in store.pending_alerts(max_attempts=2)] == [KEY]
-    store.mark_failed(KEY, "timeout", NOW)
-    assert store.pending_alerts(max_attempts=2) == []
-
-
-def test_marking_an_unknown_alert_is_an_error(store):
-    with pytest.raises(NotInStoreError):
-        store.mark_sent("no-such-key", NOW)
+    assert store.alert("attention|<m@x>").due is None

@@ -1,4 +1,4 @@
-"""The store records each order's dispute, derived from its dispute mail."""
+"""The store keeps each order's dispute as its mail tells it: the phase its events fold to."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from daemon.sources.inputs import iter_inputs
 from daemon.store import Store
 from parsers import AuthPolicy
 from parsers.event import Kind
+from rules.phase import Phase, phase
 
 MAILBOX = Path(__file__).resolve().parents[2] / "examples" / "mailbox"
 
@@ -19,9 +20,14 @@ def test_a_disputed_order_has_its_dispute_and_others_have_none(tmp_path):
     now = datetime(2026, 11, 26, 12, tzinfo=UTC)
     with Store.open(tmp_path / "db.sqlite") as store:
         ingest(store, iter_inputs([str(MAILBOX)], sys.stdin.buffer), now, AuthPolicy(), account="t")
-        dispute = store.dispute("8200000000000303")
-        assert dispute is not None
-        assert dispute.last_kind is Kind.SELLER_PROPOSAL
-        assert dispute.opened_at is not None and dispute.opened_at < dispute.last_at
-        assert dispute.mails == 2
-        assert store.dispute("8200000000000101") is None
+        disputed = store.order_state("8200000000000303")
+        assert phase(disputed) is Phase.PROPOSAL_WAITING
+        assert disputed.first[Kind.DISPUTE_OPENED] < disputed.last[Kind.SELLER_PROPOSAL]
+        other = store.order_state("8200000000000101")
+        assert not any(other.seen(kind) for kind in (Kind.DISPUTE_OPENED, Kind.SELLER_PROPOSAL))
+
+
+def test_the_disputes_view_nothing_read_is_gone(tmp_path):
+    with Store.open(tmp_path / "db.sqlite") as store:
+        views = store._read("SELECT name FROM sqlite_master WHERE type = 'view'")
+    assert list(views) == []

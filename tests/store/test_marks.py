@@ -8,6 +8,7 @@ import pytest
 
 from daemon.store import Acks, NotInStoreError
 from tests.store.conftest import NOW, fixture, key
+from tests.support import pending_alerts
 
 LATER = NOW + timedelta(hours=1)
 
@@ -43,7 +44,7 @@ def test_acknowledging_drops_the_unsent_alerts_of_that_rule(store, order):
     for rule in ("protection_ending", "parcel_stalled"):
         store.add_alert(f"{rule}|{order}", order_id=order, rule=rule, due=None, payload={}, now=NOW)
     store.ack(order, "parcel_stalled", NOW)
-    assert [a.rule for a in store.pending_alerts()] == ["protection_ending"]
+    assert [a.rule for a in pending_alerts(store)] == ["protection_ending"]
     assert store.alert(f"parcel_stalled|{order}").state == "acked"
 
 

@@ -62,7 +62,8 @@ def test_unack_does_not_resend_an_alert_a_channel_sent(store, order):
 
 def test_an_alert_sent_before_the_ack_stays_sent(store, order):
     stalled = alert(store, order, "parcel_stalled")
-    store.mark_sent(stalled, NOW)
+    store.fan_out(["email"], NOW)
+    store.delivered(stalled, "email", NOW)
     store.ack(order, None, NOW)
     store.unack(order, None)
     assert store.alert(stalled).state == "sent"
