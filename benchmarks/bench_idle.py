@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.e2e.test_run_imap import env_for
 from tests.servers.cyrus import Cyrus
 from tests.servers.dovecot import Dovecot
-from tests.test_run_imap import env_for
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 SHIPPED = (ROOT / "tests" / "fixtures" / "order" / "order_shipped_en.eml").read_bytes()

@@ -1,4 +1,4 @@
-"""`make faults`: the randomized fault harness (tests/faults/harness.py) over many seeds.
+"""`make faults`: the randomized fault harness (tests/e2e/faults/harness.py) over many seeds.
 
 Each seed tells a story of AliExpress mail to `aliwatch run` on a private Dovecot and an aiosmtpd
 server while faults hit it (SIGKILL, Dovecot restart, SMTP down, UIDVALIDITY change, expunge and
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.faults.harness import (
+from tests.e2e.faults.harness import (
     EXTRA_FAULT_KINDS,
     FAULT_KINDS,
     FORGED_KINDS,

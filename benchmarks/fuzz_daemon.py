@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from daemon.service.quiet import quiet_libraries
+from tests.e2e.test_run_imap import env_for
 from tests.fuzz_mail import (
     SMALL,
     Appended,
@@ -44,7 +45,6 @@ from tests.fuzz_mail import (
     run_problems,
 )
 from tests.servers.dovecot import Dovecot
-from tests.test_run_imap import env_for
 
 
 def bound_for(mails: int) -> float:

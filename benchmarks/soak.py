@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from parsers import recognise
+from tests.e2e.test_run_imap import ALIWATCH, env_for
 from tests.servers.dovecot import Dovecot
-from tests.test_run_imap import ALIWATCH, env_for
 
 FOLDER = "soak"
 WARM_UP = 60.0  # seconds after the first sync that do not count towards growth

@@ -1,5 +1,5 @@
 """Hostile mail for the daemon fuzz harnesses (benchmarks/fuzz_daemon.py, make fuzz, and its short
-version tests/test_fuzz_daemon.py), and the check of what `aliwatch run --once` recorded of it.
+version tests/e2e/test_fuzz_daemon.py), and the check of what `aliwatch run --once` recorded of it.
 
 Every mail starts from a real one (tests/fixtures/**/*.eml, examples/mailbox), gets a sender
 (about half an AliExpress one: the notice address or its Apple "Hide My Email" relay form) and a

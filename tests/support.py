@@ -93,6 +93,9 @@ def fill(folder: Path) -> Path:
     return filler
 
 
+# The repository, whichever test file asks (tests mirror the source tree at several depths).
+REPO = Path(__file__).resolve().parent.parent
+MAILBOX = REPO / "examples" / "mailbox"
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 
 

@@ -1,0 +1,136 @@
+"""The daemon loop: READY=1 after the first sync, refused logins alerted once, a prompt stop."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+from datetime import UTC, datetime
+
+from daemon.config.settings import Settings
+from daemon.service.backoff import Backoff
+from daemon.service.runner import Runner
+from daemon.sources.imap.errors import ImapAuthError
+from daemon.sources.local import LocalMailbox
+from daemon.store import Store
+from parsers import AuthPolicy
+from tests.support import MAILBOX, disk_full, wait_until
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+class RefusedLogin:
+    name = "imap:refused"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def sync(self, store: Store, now: datetime) -> int:
+        self.calls += 1
+        raise ImapAuthError("login refused for the configured user")
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def runner(tmp_path, sources, out, backoff=None) -> Runner:
+    store = Store.open(tmp_path / "db.sqlite")
+    return Runner(Settings(), store, sources, out, clock=lambda: NOW, backoff=backoff or Backoff())
+
+
+def start(tmp_path, sources, out, backoff=None) -> tuple[threading.Event, threading.Thread]:
+    """Run the loop in a thread that opens its own store (SQLite connections stay per thread)."""
+    stop = threading.Event()
+
+    def target() -> None:
+        r = runner(tmp_path, sources, out, backoff)
+        r.stop = stop
+        with r.store:
+            r.run()
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def test_ready_is_sent_after_the_first_successful_sync(tmp_path, monkeypatch):
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(path)
+        systemd.settimeout(30)
+        monkeypatch.setenv("NOTIFY_SOCKET", path)
+        out = io.StringIO()
+        stop, thread = start(tmp_path, [LocalMailbox(MAILBOX, AuthPolicy())], out)
+        messages = [systemd.recv(200), systemd.recv(200)]
+        # Alerts go out from the delivery worker, after READY=1: wait for it before stopping,
+        # since a stop leaves undelivered alerts to the next start.
+        delivered = wait_until(lambda: "The seller made a proposal" in out.getvalue(), 30)
+        stop.set()
+        thread.join(5)
+    assert b"READY=1" in messages
+    # The demo mailbox holds one dispute, with the seller's proposal waiting.
+    assert f"STATUS=watching {MAILBOX}, 1 open dispute".encode() in messages
+    assert not thread.is_alive()
+    assert delivered
+
+
+def test_three_refused_logins_alert_the_user_once(tmp_path):
+    out = io.StringIO()
+    source = RefusedLogin()
+    fast = Backoff(start=0.01, cap=0.01, auth_wait=0.2)
+    stop, thread = start(tmp_path, [source], out, fast)
+    wait_until(lambda: source.calls >= 5, 10)
+    stop.set()
+    thread.join(5)
+    assert out.getvalue().count("aliwatch cannot log in to your mailbox") == 1
+    assert source.calls >= 5
+
+
+def test_stop_interrupts_a_long_wait(tmp_path):
+    out = io.StringIO()
+    stop, thread = start(tmp_path, [LocalMailbox(MAILBOX, AuthPolicy())], out)
+    # The first pass has delivered its alert; a wait of ALIWATCH_POLL_SECONDS follows.
+    assert wait_until(lambda: "The seller made a proposal" in out.getvalue(), 30)
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive()
+
+
+class FullDiskOnce:
+    """The demo mailbox, whose first sync finds the state store's disk full."""
+
+    def __init__(self) -> None:
+        self.inner = LocalMailbox(MAILBOX, AuthPolicy())
+        self.name = self.inner.name
+        self.calls = 0
+
+    def sync(self, store: Store, now: datetime) -> int:
+        self.calls += 1
+        if self.calls > 1:
+            return self.inner.sync(store, now)
+        with disk_full():
+            return self.inner.sync(store, now)
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def test_a_full_disk_is_waited_out_not_fatal(tmp_path, capsys):
+    # capsys: log lines go to memory, as they go to the journal (a pipe) in service.
+    out = io.StringIO()
+    source = FullDiskOnce()
+    stop, thread = start(tmp_path, [source], out, Backoff(start=0.01, cap=0.01))
+    try:
+        assert wait_until(lambda: "The seller made a proposal" in out.getvalue(), 30)
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(5)
+    assert source.calls >= 2
+    assert "store_failed" in capsys.readouterr().out
