@@ -82,7 +82,7 @@ def valid_text(text: str) -> str:
 
 
 # The stdlib header parser raises these on hostile headers (AttributeError: a Group where an
-# Address was expected, found by tests/test_fuzz.py).
+# Address was expected, found by tests/parsers/test_fuzz.py).
 _HEADER_ERRORS = (
     email_errors.MessageError,  # HeaderParseError; CharsetError for a charset that is no name
     ValueError,
@@ -113,7 +113,7 @@ def _simple_utf8_words(value: str) -> str | None:
 
     Only whole, valid UTF-8 encoded words between plain words qualify; whitespace between two
     encoded words is dropped (RFC 2047 section 6.2). Anything else returns None and goes to the
-    stdlib (tests/unit/test_headers.py holds the two to the same answers).
+    stdlib (tests/parsers/test_headers.py holds the two to the same answers).
     """
     out: list[str] = []
     previous_encoded = False
@@ -293,8 +293,8 @@ def _stdlib_parts(raw: bytes) -> tuple[Message, list[str], list[str]]:
     return message, html_parts, plain_parts
 
 
-# What mail-parser was seen raising on hostile input (tests/test_fuzz.py): its own errors, and
-# stdlib errors it lets through (a NUL byte in a charset name gives ValueError).
+# What mail-parser was seen raising on hostile input (tests/parsers/test_fuzz.py): its own errors,
+# and stdlib errors it lets through (a NUL byte in a charset name gives ValueError).
 _LIBRARY_ERRORS = (
     mailparser_exceptions.MailParserError,
     email_errors.MessageError,  # HeaderParseError on a broken base64 encoded word

@@ -26,7 +26,8 @@ _FLAGS = re.UNICODE
 @functools.cache
 def compiled(pattern: str) -> re.Pattern[str]:
     """A row pattern, folded and compiled once (compiling every row at import was a fifth of
-    `aliwatch run --once` on an empty folder, make bench); tests/test_kinds.py compiles all."""
+    `aliwatch run --once` on an empty folder, make bench); tests/parsers/test_kinds.py compiles
+    them all."""
     return re.compile(fold_pattern(pattern), _FLAGS)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 # (variable without the ALIWATCH_ prefix, default as written in the file or "" for none, what
-# it does). Sections are ("## title", "", ""). tests/test_init.py holds this list equal to the
-# Settings class and to README's settings table, so none can be forgotten.
+# it does). Sections are ("## title", "", ""). tests/daemon/cli/test_init.py holds this list
+# equal to the Settings class and to README's settings table, so none can be forgotten.
 SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("## The mailbox (IMAP)", "", ""),
     ("IMAP_HOST", "", "the IMAP server, e.g. imap.gmail.com"),
