@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import TextIO
 
 from daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
-from daemon.alerts.channels.desktop import DesktopChannel
-from daemon.alerts.channels.email_channel import EmailChannel
 from daemon.alerts.channels.setup import ChannelSetupError, build_channels
 from daemon.cli.commands import CommandError
 from daemon.config.paths import default_db_path
@@ -139,12 +137,6 @@ def _check_imap(settings: Settings, report: _Report) -> None:
 def _check_channel(channel: Channel, report: _Report) -> None:
     """The channel's login or server, without sending anything."""
     try:
-        if isinstance(channel, EmailChannel):
-            channel.check_login()
-            report.ok("email", f"SMTP login ok, {channel.describe()}")
-        elif isinstance(channel, DesktopChannel):
-            report.ok("desktop", f"notification server {channel.server_name()}")
-        else:
-            report.ok(channel.name, f"configured, {channel.describe()}")
+        report.ok(channel.name, channel.probe())
     except ChannelError as err:
         report.fail(channel.name, str(err))

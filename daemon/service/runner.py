@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Protocol, TextIO, runtime_checkable
+from typing import Protocol, TextIO
 
 import schedule
 import structlog
@@ -53,7 +53,17 @@ class Source(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def activity(self) -> str:
+        """How it watches, for systemd's STATUS= line ("idle on INBOX")."""
+        ...
+
     def sync(self, store: Store, now: datetime) -> int: ...
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool | None:
+        """Wait up to `seconds` (or until `stop`) for new mail: True when it came, False when
+        not; None at once when this source cannot tell (the loop then sleeps instead)."""
+        ...
 
     def close(self) -> None:
         """Let go of connections (bounded in time: the server may be gone)."""
@@ -203,9 +213,11 @@ class Runner:
             if self._sync_wanted:  # a failed sync is waiting out its backoff
                 self.stop.wait(max(0.0, min(wait, self._retry_at - time.monotonic())))
                 continue
-            waiter = next((s for s in self.sources if isinstance(s, Waiter)), None)
-            if waiter is not None:
-                self._sync_wanted = waiter.wait_for_mail(wait, self.stop)
+            for source in self.sources:  # the first one that can tell waits (IMAP IDLE)
+                announced = source.wait_for_mail(wait, self.stop)
+                if announced is not None:
+                    self._sync_wanted = announced
+                    break
             else:
                 self.stop.wait(wait)
 
@@ -279,7 +291,7 @@ class Runner:
 
     def status_line(self) -> str:
         """What `systemctl status` shows: "idle on INBOX, 3 open disputes"."""
-        doing = [getattr(source, "activity", source.name) for source in self.sources]
+        doing = [source.activity for source in self.sources]
         disputes = open_disputes(self.store)
         noun = "dispute" if disputes == 1 else "disputes"
         return f"{', '.join(doing)}, {disputes} open {noun}"
@@ -289,13 +301,6 @@ class Runner:
         now = self.clock()
         login_refused(self.store, now)
         self.deliver(now)
-
-
-@runtime_checkable
-class Waiter(Protocol):
-    """A source that can wait for new mail (IMAP IDLE) instead of sleeping."""
-
-    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool: ...
 
 
 def install_signal_handlers(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,11 @@ class LocalMailbox:
     @property
     def activity(self) -> str:
         return f"watching {self.path}"
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool | None:
+        """Files announce nothing: the loop sleeps until its next poll."""
+        del seconds, stop
+        return None
 
     def close(self) -> None:
         """Nothing stays open between syncs."""

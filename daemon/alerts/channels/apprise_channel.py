@@ -41,6 +41,10 @@ class AppriseChannel:
         self.scheme = text.split("://", 1)[0].lower() if "://" in text else "?"
         self.name = f"apprise:{self.scheme}:{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
+    def probe(self) -> str:
+        """Apprise has no way to reach a service without notifying it: say what is configured."""
+        return f"configured, {self.describe()}"
+
     def describe(self) -> str:
         return f"{self.scheme}://… (Apprise)"
 

@@ -38,6 +38,11 @@ class Channel(Protocol):
         """Deliver `alert` or raise ChannelError."""
         ...
 
+    def probe(self) -> str:
+        """Reach the channel's server without sending an alert (`aliwatch check`): what it found,
+        or ChannelError."""
+        ...
+
     def describe(self) -> str:
         """Where it delivers, for `aliwatch check` ("alex@example.org via smtp.example.org")."""
         ...

@@ -21,6 +21,10 @@ class ConsoleChannel:
         self.out.write(f"\n{mark}{alert_text(alert.decision, alert.now, alert.zone)}\n")
         self.out.flush()
 
+    def probe(self) -> str:
+        """Standard output is always there."""
+        return f"configured, {self.describe()}"
+
     def describe(self) -> str:
         return "standard output"
 

@@ -125,6 +125,10 @@ class DesktopChannel:
             return []
         return OPEN_ACTIONS + (STORE_ACTIONS if self.on_action is not None else [])
 
+    def probe(self) -> str:
+        """Ask the notification server its name."""
+        return f"notification server {self.server_name()}"
+
     def server_name(self) -> str:
         """The notification server's name and version (`aliwatch check`); ChannelError if none."""
         with self._bus_errors("no notification server"):

@@ -95,6 +95,11 @@ class EmailChannel:
         message.add_alternative(html_body(alert.decision, alert.now, alert.zone), subtype="html")
         return message
 
+    def probe(self) -> str:
+        """Log in to the SMTP server without sending."""
+        self.check_login()
+        return f"SMTP login ok, {self.describe()}"
+
     def check_login(self) -> None:
         """Connect, secure and log in without sending (`aliwatch check`); ChannelError if not."""
         self.send_message(None)

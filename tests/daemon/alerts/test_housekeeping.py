@@ -70,9 +70,13 @@ def test_the_digest_comes_once_a_day_from_its_time_on(store):
 
 class Down:
     name = "imap:down"
+    activity = "down"
 
     def sync(self, store, now):  # type: ignore[no-untyped-def]
         raise ImapConnectError("the server is down")
+
+    def wait_for_mail(self, seconds, stop):  # type: ignore[no-untyped-def]
+        return None
 
     def close(self) -> None:
         pass

@@ -21,6 +21,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 class RefusedLogin:
     name = "imap:refused"
+    activity = "refused"
 
     def __init__(self) -> None:
         self.calls = 0
@@ -28,6 +29,9 @@ class RefusedLogin:
     def sync(self, store: Store, now: datetime) -> int:
         self.calls += 1
         raise ImapAuthError("login refused for the configured user")
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool | None:
+        return None
 
     def close(self) -> None:
         pass
@@ -105,7 +109,11 @@ class FullDiskOnce:
     def __init__(self) -> None:
         self.inner = LocalMailbox(MAILBOX, AuthPolicy())
         self.name = self.inner.name
+        self.activity = self.inner.activity
         self.calls = 0
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool | None:
+        return self.inner.wait_for_mail(seconds, stop)
 
     def sync(self, store: Store, now: datetime) -> int:
         self.calls += 1
