@@ -27,13 +27,13 @@ def test_a_second_lock_on_one_database_names_the_holder(tmp_path):
 
 def test_a_lock_dies_with_its_process(tmp_path):
     db = tmp_path / "aliwatch.db"
+    # The holder keeps the lock until its stdin closes: it waits on that, not on a clock.
     holder = subprocess.Popen(
-        ["python3", "-c", f"import sys; sys.path.insert(0, {str(tmp_path.parent)!r})\n"
-         "import fcntl, os, time\n"
+        ["python3", "-c", "import fcntl, os, sys\n"
          f"fd = os.open({str(lock_path(db))!r}, os.O_RDWR | os.O_CREAT)\n"
          "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'4242'); print('held', flush=True)\n"
-         "time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
