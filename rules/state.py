@@ -86,10 +86,6 @@ class OrderState:
             self.last.get(o) is None or self.last[o] < when for o in others
         )
 
-    def authentic(self, kind: Kind) -> bool:
-        """Was a mail of this kind seen, and did the state come from authentic mail only?"""
-        return self.trusted and kind in self.first
-
     def latest(self) -> datetime | None:
         """When the latest mail the state was folded from was sent."""
         return max(self.last.values(), default=None)
