@@ -36,7 +36,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: $(STAMP)
+# aliwatch.daemon, .parsers and .rules as mypy must see them: links to the repository's folders.
+NS := $(VENV)/ns/aliwatch
+$(NS):
+	@mkdir -p $(NS) && for d in daemon parsers rules; do ln -sfn ../../../$$d $(NS)/$$d; done
+
+typecheck: $(STAMP) $(NS)
 	$(BIN)/mypy
 
 pytest: $(STAMP) system-packages

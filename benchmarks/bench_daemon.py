@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from daemon.config.settings import Settings
-from daemon.sources.imap import ImapSession, sync_folder
-from daemon.store import Store
-from parsers import AuthPolicy
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap import ImapSession, sync_folder
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
 from tests.servers.dovecot import Dovecot
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))

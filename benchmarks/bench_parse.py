@@ -16,13 +16,13 @@ from pathlib import Path
 
 import mailparser
 
-from daemon.cli.parse import answer, print_json
-from daemon.sources.inputs import iter_inputs
-from parsers import AuthPolicy, clear_caches
-from parsers.fold import fold
-from parsers.matching import match
-from parsers.message import own_message
-from parsers.mime import Mail, read_mail
+from aliwatch.daemon.cli.parse import answer, print_json
+from aliwatch.daemon.sources.inputs import iter_inputs
+from aliwatch.parsers import AuthPolicy, clear_caches
+from aliwatch.parsers.fold import fold
+from aliwatch.parsers.matching import match
+from aliwatch.parsers.message import own_message
+from aliwatch.parsers.mime import Mail, read_mail
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = [

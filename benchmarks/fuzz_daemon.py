@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from daemon.service.quiet import quiet_libraries
+from aliwatch.daemon.service.quiet import quiet_libraries
 from tests.e2e.test_run_imap import env_for
 from tests.fuzz_mail import (
     SMALL,

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parsers import recognise
+from aliwatch.parsers import recognise
 from tests.e2e.test_run_imap import ALIWATCH, env_for
 from tests.servers.dovecot import Dovecot
 

@@ -1,13 +1,13 @@
 """Pure recognition of AliExpress mail: raw bytes in, one typed Event out."""
 
-from parsers.errors import MailParseError
-from parsers.event import KINDS, STAGES, Event, Kind
-from parsers.recognise import AuthPolicy, recognise
+from aliwatch.parsers.errors import MailParseError
+from aliwatch.parsers.event import KINDS, STAGES, Event, Kind
+from aliwatch.parsers.recognise import AuthPolicy, recognise
 
 
 def clear_caches() -> None:
     """Forget memoised verdicts and row lookups, so a benchmark round measures a cold pass."""
-    from parsers import authenticity, matching  # noqa: PLC0415 - only benchmarks need these
+    from aliwatch.parsers import authenticity, matching  # noqa: PLC0415 - only benchmarks need these
 
     matching.candidates.cache_clear()
     authenticity._dkim_domains.cache_clear()

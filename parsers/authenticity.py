@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import authres
 
-from parsers.senders import ALIEXPRESS_DOMAINS, APPLE_RELAY_DOMAIN
+from aliwatch.parsers.senders import ALIEXPRESS_DOMAINS, APPLE_RELAY_DOMAIN
 
 # Apple's relay checks the original signature before it rewrites the sender; its own
 # Authentication-Results carry an authserv-id under one of these domains.

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from parsers.vocabulary import DEADLINE_CUE, NOT_DEADLINE
+from aliwatch.parsers.vocabulary import DEADLINE_CUE, NOT_DEADLINE
 
 _YEAR = re.compile(r"20\d\d")
 # A date with its time and zone spans at most this far before and after its year

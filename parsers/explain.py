@@ -11,14 +11,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from parsers.fold import fold, fold_pattern
-from parsers.identity import identify
-from parsers.matching import BODY_ROWS, body_matches, subject_matches
-from parsers.message import own_message
-from parsers.mime import read_mail
-from parsers.recognise import AuthPolicy, Trace, recognise_mail
-from parsers.row import Row
-from parsers.rows import TABLE
+from aliwatch.parsers.fold import fold, fold_pattern
+from aliwatch.parsers.identity import identify
+from aliwatch.parsers.matching import BODY_ROWS, body_matches, subject_matches
+from aliwatch.parsers.message import own_message
+from aliwatch.parsers.mime import read_mail
+from aliwatch.parsers.recognise import AuthPolicy, Trace, recognise_mail
+from aliwatch.parsers.row import Row
+from aliwatch.parsers.rows import TABLE
 
 _CLOSEST = 3
 

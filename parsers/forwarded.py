@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from parsers.identity import addresses_in
-from parsers.mime import clean_header
-from parsers.vocabulary import (
+from aliwatch.parsers.identity import addresses_in
+from aliwatch.parsers.mime import clean_header
+from aliwatch.parsers.vocabulary import (
     FORWARD_MARKERS,
     FORWARD_PREFIX,
     QUOTED_DATE,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from parsers.senders import (
+from aliwatch.parsers.senders import (
     Sender,
     SenderClass,
     class_of_domain,

@@ -13,8 +13,8 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from parsers.row import Row
-from parsers.rows import TABLE
+from aliwatch.parsers.row import Row
+from aliwatch.parsers.rows import TABLE
 
 
 def _index(rows: Iterable[tuple[int, Row]]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:

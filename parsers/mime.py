@@ -17,10 +17,10 @@ from email.message import Message
 import mailparser
 from mailparser import exceptions as mailparser_exceptions
 
-from parsers.attachments import without_attachments
-from parsers.dates import sent_at
-from parsers.errors import MailParseError
-from parsers.identity import IDENTITY_HEADERS
+from aliwatch.parsers.attachments import without_attachments
+from aliwatch.parsers.dates import sent_at
+from aliwatch.parsers.errors import MailParseError
+from aliwatch.parsers.identity import IDENTITY_HEADERS
 
 # Only this much of a body is examined: AliExpress mails are ~100 KB; a 20 MB body is hostile.
 MAX_TEXT = 1_000_000

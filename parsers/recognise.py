@@ -9,20 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from parsers.amounts import find_amount
-from parsers.authenticity import is_authentic
-from parsers.dates import stated_deadline, stated_window, written_date
-from parsers.event import Event, Kind
-from parsers.fold import fold
-from parsers.forwarded import Quoted, quoted_originals, strip_prefixes
-from parsers.identifiers import order_ids, parcel_id, subject_ids
-from parsers.identity import Identity, Mark, identify
-from parsers.matching import Found, match
-from parsers.message import own_message
-from parsers.mime import Mail, read_mail
-from parsers.row import Row
-from parsers.senders import Sender, SenderClass, classify
-from parsers.vocabulary import (
+from aliwatch.parsers.amounts import find_amount
+from aliwatch.parsers.authenticity import is_authentic
+from aliwatch.parsers.dates import stated_deadline, stated_window, written_date
+from aliwatch.parsers.event import Event, Kind
+from aliwatch.parsers.fold import fold
+from aliwatch.parsers.forwarded import Quoted, quoted_originals, strip_prefixes
+from aliwatch.parsers.identifiers import order_ids, parcel_id, subject_ids
+from aliwatch.parsers.identity import Identity, Mark, identify
+from aliwatch.parsers.matching import Found, match
+from aliwatch.parsers.message import own_message
+from aliwatch.parsers.mime import Mail, read_mail
+from aliwatch.parsers.row import Row
+from aliwatch.parsers.senders import Sender, SenderClass, classify
+from aliwatch.parsers.vocabulary import (
     ATTENTION,
     PRESSURE,
     PROPOSAL_LABEL,

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from parsers.event import STAGES, Kind
-from parsers.fold import fold_pattern
+from aliwatch.parsers.event import STAGES, Kind
+from aliwatch.parsers.fold import fold_pattern
 
 # Where a row's wording comes from (../shared/docs/aliexpress-mail.md): real mail, a public
 # parser, help-centre copy, or our own careful reconstruction (no public sample exists).

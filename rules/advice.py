@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.event import Kind
-from rules.deadlines import Rule
+from aliwatch.parsers.event import Kind
+from aliwatch.rules.deadlines import Rule
 
 # Headlines say what happened; advice says what to do. Sources: the buyer reports,
 # help-centre copy and the Megabonus guides quoted in docs/aliexpress-mail.md.

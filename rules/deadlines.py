@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from parsers.event import Kind
-from rules.phase import Phase, phase
-from rules.policy import Policy
-from rules.state import OrderState
+from aliwatch.parsers.event import Kind
+from aliwatch.rules.phase import Phase, phase
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import OrderState
 
 
 class Rule(StrEnum):

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from parsers.event import Kind
-from rules.advice import ADVICE, CLAIM, CLAIM_RULE, HEADLINE
-from rules.deadlines import Deadline, Rule, deadlines, return_due
-from rules.phase import Phase, phase
-from rules.policy import Policy
-from rules.state import OrderState
-from rules.urgency import is_urgent
+from aliwatch.parsers.event import Kind
+from aliwatch.rules.advice import ADVICE, CLAIM, CLAIM_RULE, HEADLINE
+from aliwatch.rules.deadlines import Deadline, Rule, deadlines, return_due
+from aliwatch.rules.phase import Phase, phase
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import OrderState
+from aliwatch.rules.urgency import is_urgent
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
 # Megabonus: a dispute needs >= 15 days left on the protection timer, so warn that early too.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from parsers.event import Kind
-from rules.state import OrderState
+from aliwatch.parsers.event import Kind
+from aliwatch.rules.state import OrderState
 
 
 class Phase(StrEnum):

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from parsers.event import STAGES, Event, Kind
+from aliwatch.parsers.event import STAGES, Event, Kind
 
 
 def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -767,9 +767,9 @@ def append_all(
 def diagnose(imap: IMAPClient, folder: str, uids: list[int]) -> dict[int, str]:
     """Why each mail was recorded as it was, read again from the server: the kind the parser
     gives its bytes in this process, and whether its header lines made it a candidate."""
-    from daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415 - only when something is odd
-    from daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
-    from parsers import MailParseError, recognise  # noqa: PLC0415
+    from aliwatch.daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415 - only when something is odd
+    from aliwatch.daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
+    from aliwatch.parsers import MailParseError, recognise  # noqa: PLC0415
 
     found: dict[int, str] = {}
     imap.select_folder(folder, readonly=True)
@@ -912,11 +912,11 @@ def find_crashers(imap: IMAPClient, folder: str, uids: list[int], scratch: Path)
     (daemon/sources/imap/sync.py is_candidate), recognition as the sync contains it, and recording
     into a scratch store (`scratch`, a database path) as the sync does."""
     # Only after a crash: the daemon's own steps, imported here.
-    from daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415
-    from daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
-    from daemon.sources.ingest import recognise_mail  # noqa: PLC0415
-    from daemon.store import MailKey, Store  # noqa: PLC0415
-    from parsers import AuthPolicy  # noqa: PLC0415
+    from aliwatch.daemon.sources.imap.session import HEADER_FIELDS  # noqa: PLC0415
+    from aliwatch.daemon.sources.imap.sync import is_candidate  # noqa: PLC0415
+    from aliwatch.daemon.sources.ingest import recognise_mail  # noqa: PLC0415
+    from aliwatch.daemon.store import MailKey, Store  # noqa: PLC0415
+    from aliwatch.parsers import AuthPolicy  # noqa: PLC0415
 
     found: dict[int, str] = {}
     now = datetime.now(UTC)

@@ -13,8 +13,8 @@ from email.header import Header
 from email.message import Message
 from email.utils import formataddr, getaddresses
 
-from parsers.mime import read_mail
-from parsers.vocabulary import FORWARD_PREFIX
+from aliwatch.parsers.mime import read_mail
+from aliwatch.parsers.vocabulary import FORWARD_PREFIX
 
 _RNG = random.Random(20261201)  # relay ids only need to look random, reproducibly
 

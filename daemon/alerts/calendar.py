@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 from icalendar.enums import TRANSP
 
-from daemon.alerts.render import ORDER_PAGE
-from daemon.alerts.wording import ACTION
-from rules.advice import ADVICE
-from rules.deadlines import Deadline, Rule
+from aliwatch.daemon.alerts.render import ORDER_PAGE
+from aliwatch.daemon.alerts.wording import ACTION
+from aliwatch.rules.advice import ADVICE
+from aliwatch.rules.deadlines import Deadline, Rule
 
 PRODID = "-//aliwatch//aliwatch//EN"
 CALENDAR_NAME = "aliwatch deadlines"

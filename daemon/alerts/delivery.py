@@ -13,9 +13,9 @@ from pathlib import Path
 
 import structlog
 
-from daemon.alerts.channels.channel import Channel
-from daemon.alerts.outbox import RETRY_FIRST, Outbox
-from daemon.store import Store, StoreError
+from aliwatch.daemon.alerts.channels.channel import Channel
+from aliwatch.daemon.alerts.outbox import RETRY_FIRST, Outbox
+from aliwatch.daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from daemon.store import Store
-from daemon.store.mails import MAX_ORDERS_PER_MAIL
-from rules.advice import ADVICE, ATTENTION_CLAIM, HEADLINE
-from rules.deadlines import Deadline, deadlines
-from rules.decide import (
+from aliwatch.daemon.store import Store
+from aliwatch.daemon.store.mails import MAX_ORDERS_PER_MAIL
+from aliwatch.rules.advice import ADVICE, ATTENTION_CLAIM, HEADLINE
+from aliwatch.rules.deadlines import Deadline, deadlines
+from aliwatch.rules.decide import (
     Decision,
     Marks,
     cap_per_mail,
@@ -20,9 +20,9 @@ from rules.decide import (
     payload,
     suspicious,
 )
-from rules.phase import Phase, phase
-from rules.policy import Policy
-from rules.state import OrderState
+from aliwatch.rules.phase import Phase, phase
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import OrderState
 
 _DAY = timedelta(days=1)
 

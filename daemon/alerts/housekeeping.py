@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
 
-from daemon.alerts.evaluate import open_orders
-from daemon.alerts.render import local_time, status_table
-from daemon.store import Store, StoredMail
-from parsers.event import Kind
-from parsers.fold import fold, subject_shape
-from rules.decide import Decision, payload
-from rules.policy import Policy
+from aliwatch.daemon.alerts.evaluate import open_orders
+from aliwatch.daemon.alerts.render import local_time, status_table
+from aliwatch.daemon.store import Store, StoredMail
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.fold import fold, subject_shape
+from aliwatch.rules.decide import Decision, payload
+from aliwatch.rules.policy import Policy
 
 # Recognition drift: AliExpress changed a template when its mail stops being recognised. Three
 # unrecognised mails of one subject shape in a row, or more than a fifth of a week's AliExpress

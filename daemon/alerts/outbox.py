@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta, tzinfo
 
 import structlog
 
-from daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
-from daemon.store import Store, StoreError
-from rules.decide import Decision, decision_of
+from aliwatch.daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
+from aliwatch.daemon.store import Store, StoreError
+from aliwatch.rules.decide import Decision, decision_of
 
 log = structlog.get_logger("aliwatch")
 # A failed send is tried again after 30 s, doubling up to 30 min, until it goes through.

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from daemon.store.codec import stated_time
-from rules.deadlines import Deadline
-from rules.decide import Decision
-from rules.phase import phase
-from rules.state import OrderState
-from rules.urgency import URGENT_WITHIN
+from aliwatch.daemon.store.codec import stated_time
+from aliwatch.rules.deadlines import Deadline
+from aliwatch.rules.decide import Decision
+from aliwatch.rules.phase import phase
+from aliwatch.rules.state import OrderState
+from aliwatch.rules.urgency import URGENT_WITHIN
 
 ORDER_PAGE = "https://www.aliexpress.com/p/order/detail.html?orderId={}"
 _RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"

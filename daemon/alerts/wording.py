@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
-from daemon.alerts.render import ORDER_PAGE, alert_lines, alert_text
-from parsers.mime import clean_header
-from rules.decide import Decision
+from aliwatch.daemon.alerts.render import ORDER_PAGE, alert_lines, alert_text
+from aliwatch.parsers.mime import clean_header
+from aliwatch.rules.decide import Decision
 
 # The action each rule asks for, for subjects and notification titles ("Answer the seller's
 # proposal by Thu 3 Dec 23:59 — order 8211968327930027").

@@ -11,23 +11,23 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from daemon.cli import commands
-from daemon.cli.commands import ALERT_RULES, UsageError
-from daemon.cli.init import init
-from daemon.cli.parse import (
+from aliwatch.daemon.cli import commands
+from aliwatch.daemon.cli.commands import ALERT_RULES, UsageError
+from aliwatch.daemon.cli.init import init
+from aliwatch.daemon.cli.parse import (
     answer,
     explanation,
     print_explanations,
     print_json,
     print_table,
 )
-from daemon.cli.run import run_daemon
-from daemon.config.errors import AliwatchError, exit_status
-from daemon.config.paths import default_env_file
-from daemon.config.settings import Settings
-from daemon.service.quiet import quiet_libraries
-from daemon.sources.inputs import iter_inputs
-from parsers import AuthPolicy
+from aliwatch.daemon.cli.run import run_daemon
+from aliwatch.daemon.config.errors import AliwatchError, exit_status
+from aliwatch.daemon.config.paths import default_env_file
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.service.quiet import quiet_libraries
+from aliwatch.daemon.sources.inputs import iter_inputs
+from aliwatch.parsers import AuthPolicy
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -285,7 +285,7 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
     if command == "run":
         return run_daemon(settings, once=args.once, now=args.now, out=out)
     if command == "check":
-        from daemon.cli.check import check  # noqa: PLC0415 - only check needs every channel
+        from aliwatch.daemon.cli.check import check  # noqa: PLC0415 - only check needs every channel
 
         env_file = Path(args.env_file) if args.env_file else default_env_file()
         return check(
@@ -306,7 +306,7 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
     if command in _MARK_COMMANDS:
         return _mark(args, settings, now, out)
     if command == "anonymize":
-        from daemon.cli.anonymize import anonymize  # noqa: PLC0415 - keeps `run` start-up lean
+        from aliwatch.daemon.cli.anonymize import anonymize  # noqa: PLC0415 - keeps `run` start-up lean
 
         return anonymize(
             settings,
@@ -318,11 +318,11 @@ def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextI
             force=args.force,
         )
     if command == "unknown":
-        from daemon.cli.unknown import unknown  # noqa: PLC0415 - keeps `run` start-up lean
+        from aliwatch.daemon.cli.unknown import unknown  # noqa: PLC0415 - keeps `run` start-up lean
 
         return unknown(settings, now, out, as_json=args.json, since=args.since)
     if command == "alerts":
-        from daemon.cli.alerts import alerts  # noqa: PLC0415 - keeps `run` start-up lean
+        from aliwatch.daemon.cli.alerts import alerts  # noqa: PLC0415 - keeps `run` start-up lean
 
         return alerts(settings, now, out, as_json=args.json, order_id=args.order, since=args.since)
     raise AssertionError(f"no such command {command!r}")  # argparse allows only those above

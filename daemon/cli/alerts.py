@@ -7,12 +7,12 @@ import re
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from daemon.alerts.render import local_time
-from daemon.cli.commands import CommandError, open_store
-from daemon.cli.unknown import parse_since
-from daemon.config.settings import Settings
-from daemon.store.alerts import AlertRecord, ChannelDelivery
-from rules.decide import Decision, decision_of
+from aliwatch.daemon.alerts.render import local_time
+from aliwatch.daemon.cli.commands import CommandError, open_store
+from aliwatch.daemon.cli.unknown import parse_since
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.store.alerts import AlertRecord, ChannelDelivery
+from aliwatch.rules.decide import Decision, decision_of
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

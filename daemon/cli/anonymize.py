@@ -8,13 +8,13 @@ import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
-from daemon.cli.anonymizer import Anonymizer
-from daemon.cli.commands import CommandError
-from daemon.config.paths import default_db_path
-from daemon.config.settings import Settings
-from daemon.sources.inputs import MAX_MAIL_BYTES
-from parsers import AuthPolicy, MailParseError, recognise
-from parsers.event import Event, Kind
+from aliwatch.daemon.cli.anonymizer import Anonymizer
+from aliwatch.daemon.cli.commands import CommandError
+from aliwatch.daemon.config.paths import default_db_path
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.inputs import MAX_MAIL_BYTES
+from aliwatch.parsers import AuthPolicy, MailParseError, recognise
+from aliwatch.parsers.event import Event, Kind
 
 KEY_NAME = "anonymize.key"
 _KEY_BYTES = 32
@@ -71,8 +71,8 @@ def _from_file(name: str) -> bytes:
 
 
 def _from_imap(settings: Settings, uid: int, folder: str) -> bytes:
-    from daemon.sources.imap.errors import ImapError  # noqa: PLC0415 - only --uid needs IMAP
-    from daemon.sources.imap.session import ImapSession  # noqa: PLC0415
+    from aliwatch.daemon.sources.imap.errors import ImapError  # noqa: PLC0415 - only --uid needs IMAP
+    from aliwatch.daemon.sources.imap.session import ImapSession  # noqa: PLC0415
 
     try:
         with ImapSession(settings) as session:

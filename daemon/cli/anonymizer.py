@@ -25,10 +25,10 @@ from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
 
-from parsers import recognise
-from parsers.identity import address_spans, addresses_in
-from parsers.mime import html_to_text
-from parsers.senders import is_aliexpress_domain, undo_relay
+from aliwatch.parsers import recognise
+from aliwatch.parsers.identity import address_spans, addresses_in
+from aliwatch.parsers.mime import html_to_text
+from aliwatch.parsers.senders import is_aliexpress_domain, undo_relay
 
 # Headers a fixture keeps (RFC 5322 section 3.6 and the ones recognition reads); the rest go.
 KEPT_HEADERS = frozenset(

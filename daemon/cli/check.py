@@ -7,14 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
-from daemon.alerts.channels.setup import ChannelSetupError, build_channels
-from daemon.cli.commands import CommandError
-from daemon.config.paths import default_db_path
-from daemon.config.settings import Settings
-from daemon.service.lock import DaemonLock
-from daemon.sources.imap import ImapError, ImapSession
-from rules.decide import Decision
+from aliwatch.daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
+from aliwatch.daemon.alerts.channels.setup import ChannelSetupError, build_channels
+from aliwatch.daemon.cli.commands import CommandError
+from aliwatch.daemon.config.paths import default_db_path
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.service.lock import DaemonLock
+from aliwatch.daemon.sources.imap import ImapError, ImapSession
+from aliwatch.rules.decide import Decision
 
 
 def trial_decision(now: datetime) -> Decision:

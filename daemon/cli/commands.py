@@ -11,20 +11,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from daemon.alerts.evaluate import evaluate, open_orders
-from daemon.alerts.render import OrderMarks, alert_text, order_json, status_table
-from daemon.cli.progress import input_bytes, with_progress
-from daemon.config.durations import parse_duration
-from daemon.config.errors import AliwatchError
-from daemon.config.paths import default_db_path
-from daemon.config.settings import Settings
-from daemon.sources.ingest import ingest
-from daemon.sources.inputs import Input, iter_inputs
-from daemon.store import Store
-from parsers import AuthPolicy
-from rules.deadlines import Rule
-from rules.decide import Decision
-from rules.state import OrderState
+from aliwatch.daemon.alerts.evaluate import evaluate, open_orders
+from aliwatch.daemon.alerts.render import OrderMarks, alert_text, order_json, status_table
+from aliwatch.daemon.cli.progress import input_bytes, with_progress
+from aliwatch.daemon.config.durations import parse_duration
+from aliwatch.daemon.config.errors import AliwatchError
+from aliwatch.daemon.config.paths import default_db_path
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.ingest import ingest
+from aliwatch.daemon.sources.inputs import Input, iter_inputs
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
+from aliwatch.rules.deadlines import Rule
+from aliwatch.rules.decide import Decision
+from aliwatch.rules.state import OrderState
 
 # Every rule an order's alert can have: what `ack --rule` accepts. The deadline rules, and the
 # alerts rules/decide.py and daemon/alerts/evaluate.py raise beside them (rules/advice.py).
@@ -163,7 +163,7 @@ def timeline(settings: Settings, order_id: str, out: TextIO, *, as_json: bool) -
 def calendar(settings: Settings, now: datetime, target: str | None, out: TextIO) -> int:
     """All open deadlines as an RFC 5545 calendar, to a file or stdout."""
     # Imported here: icalendar costs every other command's start-up a tenth of a second.
-    from daemon.alerts.calendar import build_calendar  # noqa: PLC0415
+    from aliwatch.daemon.alerts.calendar import build_calendar  # noqa: PLC0415
 
     with open_store(settings) as store:
         rows = open_orders(store, settings.policy(), everything=False)

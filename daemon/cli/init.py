@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Literal, TextIO
 
-from daemon.cli.commands import CommandError
-from daemon.config.env_template import render
-from daemon.config.paths import default_env_file
+from aliwatch.daemon.cli.commands import CommandError
+from aliwatch.daemon.config.env_template import render
+from aliwatch.daemon.config.paths import default_env_file
 
 SYSTEM_ENV_FILE = Path("/etc/aliwatch/aliwatch.env")
 Scope = Literal["user", "system"]

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from daemon.sources.inputs import Input
-from parsers import AuthPolicy, MailParseError, recognise
-from parsers.explain import explain
+from aliwatch.daemon.sources.inputs import Input
+from aliwatch.parsers import AuthPolicy, MailParseError, recognise
+from aliwatch.parsers.explain import explain
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COLUMNS = ("KIND", "ORDERS", "PARCEL", "AMOUNT", "DEADLINE", "LANG", "FLAGS", "FILE")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from daemon.sources.inputs import Input, is_mail_file
+from aliwatch.daemon.sources.inputs import Input, is_mail_file
 
 
 def input_bytes(paths: Sequence[str]) -> int | None:

@@ -9,21 +9,21 @@ from typing import TextIO
 
 import structlog
 
-from daemon.alerts.channels.setup import ChannelSetupError, build_channels
-from daemon.cli.commands import CommandError, open_store
-from daemon.config.errors import ConfigError
-from daemon.config.paths import default_db_path
-from daemon.config.settings import Settings
-from daemon.service.lock import AlreadyRunningError, DaemonLock
-from daemon.service.logs import configure
-from daemon.service.notify import notify
-from daemon.service.runner import Runner, Source, install_signal_handlers, utc_now
-from daemon.sources.imap import ImapConfigError, ImapSession
-from daemon.sources.imap.credentials import imap_password, oauth2_token
-from daemon.sources.imap.source import ImapSource
-from daemon.sources.local import LocalMailbox
-from daemon.store import Store, StoreError, StoreFullError
-from parsers import AuthPolicy
+from aliwatch.daemon.alerts.channels.setup import ChannelSetupError, build_channels
+from aliwatch.daemon.cli.commands import CommandError, open_store
+from aliwatch.daemon.config.errors import ConfigError
+from aliwatch.daemon.config.paths import default_db_path
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.service.lock import AlreadyRunningError, DaemonLock
+from aliwatch.daemon.service.logs import configure
+from aliwatch.daemon.service.notify import notify
+from aliwatch.daemon.service.runner import Runner, Source, install_signal_handlers, utc_now
+from aliwatch.daemon.sources.imap import ImapConfigError, ImapSession
+from aliwatch.daemon.sources.imap.credentials import imap_password, oauth2_token
+from aliwatch.daemon.sources.imap.source import ImapSource
+from aliwatch.daemon.sources.local import LocalMailbox
+from aliwatch.daemon.store import Store, StoreError, StoreFullError
+from aliwatch.parsers import AuthPolicy
 
 log = structlog.get_logger("aliwatch")
 # Started while the database's disk is full, `run` tries again this often at most (doubling

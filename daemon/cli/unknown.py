@@ -8,11 +8,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from daemon.cli.commands import CommandError, open_store
-from daemon.config.durations import parse_duration
-from daemon.config.settings import Settings
-from daemon.store import StoredMail
-from parsers.fold import fold, subject_shape
+from aliwatch.daemon.cli.commands import CommandError, open_store
+from aliwatch.daemon.config.durations import parse_duration
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.store import StoredMail
+from aliwatch.parsers.fold import fold, subject_shape
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SUBJECT_WIDTH = 60

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from daemon.config.errors import ConfigError
+from aliwatch.daemon.config.errors import ConfigError
 
 # systemd's LoadCredential=imap-password:/path puts the file here (systemd.exec(5), "Credentials").
 CREDENTIAL_NAME = "imap-password"

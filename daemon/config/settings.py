@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from daemon.config.durations import parse_durations
-from rules.policy import Policy
+from aliwatch.daemon.config.durations import parse_durations
+from aliwatch.rules.policy import Policy
 
 
 class Settings(BaseSettings):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from daemon.config.errors import ConfigError
+from aliwatch.daemon.config.errors import ConfigError
 
 
 class AlreadyRunningError(ConfigError):

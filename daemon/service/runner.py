@@ -15,11 +15,11 @@ from typing import Protocol, TextIO
 import schedule
 import structlog
 
-from daemon.alerts.channels.channel import Channel
-from daemon.alerts.channels.console import ConsoleChannel
-from daemon.alerts.delivery import DeliveryWorker
-from daemon.alerts.evaluate import evaluate, open_disputes
-from daemon.alerts.housekeeping import (
+from aliwatch.daemon.alerts.channels.channel import Channel
+from aliwatch.daemon.alerts.channels.console import ConsoleChannel
+from aliwatch.daemon.alerts.delivery import DeliveryWorker
+from aliwatch.daemon.alerts.evaluate import evaluate, open_disputes
+from aliwatch.daemon.alerts.housekeeping import (
     check_succeeded,
     digest_alert,
     drift_alerts,
@@ -28,12 +28,12 @@ from daemon.alerts.housekeeping import (
     run_started,
     stale_alert,
 )
-from daemon.alerts.outbox import Outbox
-from daemon.config.settings import Settings, parse_clock, parse_quiet_hours
-from daemon.service.backoff import Backoff
-from daemon.service.notify import notify, watchdog_interval
-from daemon.sources.imap.errors import ImapAuthError, ImapError, ImapReplyError
-from daemon.store import Store, StoreError
+from aliwatch.daemon.alerts.outbox import Outbox
+from aliwatch.daemon.config.settings import Settings, parse_clock, parse_quiet_hours
+from aliwatch.daemon.service.backoff import Backoff
+from aliwatch.daemon.service.notify import notify, watchdog_interval
+from aliwatch.daemon.sources.imap.errors import ImapAuthError, ImapError, ImapReplyError
+from aliwatch.daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
 RULES_EVERY_SECONDS = 60

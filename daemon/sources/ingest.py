@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from daemon.sources.inputs import Input
-from daemon.store import MailKey, MailStatus, Store
-from parsers import AuthPolicy, MailParseError, recognise
-from parsers.event import Event, Kind
+from aliwatch.daemon.sources.inputs import Input
+from aliwatch.daemon.store import MailKey, MailStatus, Store
+from aliwatch.parsers import AuthPolicy, MailParseError, recognise
+from aliwatch.parsers.event import Event, Kind
 
 # Recorded without an event: examined, never fetched again.
 IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from daemon.sources.ingest import ingest
-from daemon.sources.inputs import iter_inputs
-from daemon.store import Store
-from parsers import AuthPolicy
+from aliwatch.daemon.sources.ingest import ingest
+from aliwatch.daemon.sources.inputs import iter_inputs
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
 """The SQLite state store: mails examined, events, orders, parcels, disputes, alerts and marks."""
 
-from daemon.store.alerts import Alert, AlertState
-from daemon.store.errors import NotInStoreError, StoreError, StoreFullError
-from daemon.store.mails import MailKey, MailStatus
-from daemon.store.marks import Acks
-from daemon.store.recognition import StoredMail
-from daemon.store.store import Store
+from aliwatch.daemon.store.alerts import Alert, AlertState
+from aliwatch.daemon.store.errors import NotInStoreError, StoreError, StoreFullError
+from aliwatch.daemon.store.mails import MailKey, MailStatus
+from aliwatch.daemon.store.marks import Acks
+from aliwatch.daemon.store.recognition import StoredMail
+from aliwatch.daemon.store.store import Store
 
 __all__ = [
     "Acks",

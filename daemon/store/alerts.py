@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from daemon.store.base import Connected
-from daemon.store.codec import text_time, time_text
+from aliwatch.daemon.store.base import Connected
+from aliwatch.daemon.store.codec import text_time, time_text
 
 AlertState = Literal["pending", "sent", "failed", "acked"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from daemon.store.errors import wrapped
+from aliwatch.daemon.store.errors import wrapped
 
 
 class Connected:

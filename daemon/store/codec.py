@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from parsers.event import Event
+from aliwatch.parsers.event import Event
 
 # The longest error text kept: enough to say what went wrong, too short to hold a mail.
 MAX_ERROR_CHARS = 300

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from daemon.store.alerts import Alert, alert_of_row
-from daemon.store.base import Connected
-from daemon.store.codec import short_error, text_time, time_text
+from aliwatch.daemon.store.alerts import Alert, alert_of_row
+from aliwatch.daemon.store.base import Connected
+from aliwatch.daemon.store.codec import short_error, text_time, time_text
 
 
 @dataclass(frozen=True, slots=True)

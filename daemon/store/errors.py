@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 
-from daemon.config.errors import AliwatchError
+from aliwatch.daemon.config.errors import AliwatchError
 
 # A full file system, a quota reached, a file size limit: room may come back.
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})

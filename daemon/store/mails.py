@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-from daemon.store.base import Connected
-from daemon.store.codec import event_text, short_error, stated_time, time_text
-from parsers.event import Event, Kind
+from aliwatch.daemon.store.base import Connected
+from aliwatch.daemon.store.codec import event_text, short_error, stated_time, time_text
+from aliwatch.parsers.event import Event, Kind
 
 MailStatus = Literal["ok", "ignored", "failed"]
 # A mail naming more orders than this makes none: it is kept, linked to no order, and raises one

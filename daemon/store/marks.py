@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from daemon.store.base import Connected
-from daemon.store.codec import text_time, time_text
-from daemon.store.errors import NotInStoreError
+from aliwatch.daemon.store.base import Connected
+from aliwatch.daemon.store.codec import text_time, time_text
+from aliwatch.daemon.store.errors import NotInStoreError
 
 
 @dataclass(frozen=True, slots=True)

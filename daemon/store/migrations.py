@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from daemon.store.errors import StoreError, wrapped
+from aliwatch.daemon.store.errors import StoreError, wrapped
 
 # Migration N (1-based) is MIGRATIONS[N - 1]. Append only: never edit one that has shipped.
 MIGRATIONS: tuple[str, ...] = (

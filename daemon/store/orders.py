@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from daemon.store.base import Connected
-from daemon.store.codec import text_event, text_time
-from parsers.event import Event, Kind
-from rules.state import OrderState, fold
+from aliwatch.daemon.store.base import Connected
+from aliwatch.daemon.store.codec import text_event, text_time
+from aliwatch.parsers.event import Event, Kind
+from aliwatch.rules.state import OrderState, fold
 
 # An order's events: those naming it, and those naming none but one of its parcels (a carrier
 # scan that only gives the tracking number).

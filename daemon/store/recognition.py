@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from daemon.store.base import Connected
-from daemon.store.codec import text_event, text_time, time_text
-from parsers.event import Event, Kind
+from aliwatch.daemon.store.base import Connected
+from aliwatch.daemon.store.codec import text_event, text_time, time_text
+from aliwatch.parsers.event import Event, Kind
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,14 @@ import sqlite3
 from pathlib import Path
 from types import TracebackType
 
-from daemon.store.alerts import Alerts
-from daemon.store.deliveries import Deliveries
-from daemon.store.errors import StoreError, wrapped
-from daemon.store.mails import MailLog
-from daemon.store.marks import Marks
-from daemon.store.migrations import migrate
-from daemon.store.orders import Orders
-from daemon.store.recognition import Recognition
+from aliwatch.daemon.store.alerts import Alerts
+from aliwatch.daemon.store.deliveries import Deliveries
+from aliwatch.daemon.store.errors import StoreError, wrapped
+from aliwatch.daemon.store.mails import MailLog
+from aliwatch.daemon.store.marks import Marks
+from aliwatch.daemon.store.migrations import migrate
+from aliwatch.daemon.store.orders import Orders
+from aliwatch.daemon.store.recognition import Recognition
 
 # How long a write waits for another process's write (the CLI beside the daemon) to finish.
 BUSY_TIMEOUT_SECONDS = 10.0

@@ -3,8 +3,8 @@
 import dataclasses
 from collections import Counter
 
-from parsers.row import Row
-from parsers.rows import (
+from aliwatch.parsers.row import Row
+from aliwatch.parsers.rows import (
     awaiting_confirmation,
     cancellation,
     delivery_confirmed,

@@ -1,7 +1,7 @@
 """Rows for `awaiting_confirmation`: the order will soon be marked completed (protection ending)."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.AWAITING_CONFIRMATION
 ROWS = (

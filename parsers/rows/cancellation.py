@@ -3,8 +3,8 @@
 No public sample exists: every row here is reconstructed from help-centre vocabulary.
 """
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 ACCEPTED = Kind.CANCELLATION_ACCEPTED
 REJECTED = Kind.CANCELLATION_REJECTED

@@ -1,7 +1,7 @@
 """Rows for `delivery_confirmed`: receipt confirmed ("how did it go?"); the 15-day window starts."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.DELIVERY_CONFIRMED
 ROWS = (

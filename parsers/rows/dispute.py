@@ -5,8 +5,8 @@ Vocabulary from help-centre copy (docs/aliexpress-mail.md): "Open Dispute", "Ref
 "Refuse and Provide Solutions", "Dispute processing".
 """
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 PROPOSAL = Kind.SELLER_PROPOSAL
 ESCALATED = Kind.DISPUTE_ESCALATED

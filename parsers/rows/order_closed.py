@@ -1,7 +1,7 @@
 """Rows for `order_closed`: closed without saying why (completed, cancelled or refunded)."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.ORDER_CLOSED
 ROWS = (

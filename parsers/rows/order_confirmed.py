@@ -1,7 +1,7 @@
 """Rows for `order_confirmed`: the seller or AliExpress confirmed the order."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.ORDER_CONFIRMED
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `order_placed`: the order exists and may still await payment."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.ORDER_PLACED
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `order_shipped`: handed to a carrier, fully or partly (partly first: it is narrower)."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.ORDER_SHIPPED
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `parcel_delivered`: the carrier reports delivery (not the buyer's confirmation)."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.PARCEL_DELIVERED
 ROWS = (

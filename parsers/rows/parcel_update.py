@@ -1,7 +1,7 @@
 """Rows for `parcel_update`: a parcel moved; each row names the stage it reports."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.PARCEL_UPDATE
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `promotion` sent from a notice address (coupons, surveys); marketing domains skip rows."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.PROMOTION
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `protection_extended`: the seller extended the buyer-protection timer."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.PROTECTION_EXTENDED
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `ready_to_ship`: packed and waiting for the carrier."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.READY_TO_SHIP
 ROWS = (

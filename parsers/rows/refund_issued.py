@@ -1,7 +1,7 @@
 """Rows for `refund_issued`: money is on its way back. Reconstructed (no public sample)."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.REFUND_ISSUED
 ROWS = (

@@ -1,7 +1,7 @@
 """Rows for `seller_message`: a chat message from a store (where closing pressure shows up)."""
 
-from parsers.event import Kind
-from parsers.row import Row
+from aliwatch.parsers.event import Kind
+from aliwatch.parsers.row import Row
 
 K = Kind.SELLER_MESSAGE
 ROWS = (

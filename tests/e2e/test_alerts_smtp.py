@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.alerts.outbox import retry_delay
+from aliwatch.daemon.alerts.outbox import retry_delay
 from tests.e2e.test_run_imap import PROPOSAL_MAIL, env_for
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers import recognise
+from aliwatch.parsers import recognise
 from tests.support import MAILBOX
 
 # (file, kind, order ids) as the stories in examples/README.md intend them.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-from parsers import recognise
+from aliwatch.parsers import recognise
 from tests.fixture_corpus import FIXTURES
 from tests.servers.cyrus import ImapServer
 from tests.support import REPO

@@ -14,15 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from daemon.alerts.evaluate import evaluate, open_orders
-from daemon.alerts.render import alert_text
-from daemon.alerts.wording import subject
-from daemon.sources.ingest import ingest
-from daemon.sources.inputs import Input
-from daemon.store import Store
-from parsers import AuthPolicy
-from rules.phase import phase
-from rules.policy import Policy
+from aliwatch.daemon.alerts.evaluate import evaluate, open_orders
+from aliwatch.daemon.alerts.render import alert_text
+from aliwatch.daemon.alerts.wording import subject
+from aliwatch.daemon.sources.ingest import ingest
+from aliwatch.daemon.sources.inputs import Input
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
+from aliwatch.rules.phase import phase
+from aliwatch.rules.policy import Policy
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "dispute"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.store import Store
+from aliwatch.daemon.store import Store
 from tests.e2e.test_run_imap import PROPOSAL_MAIL, env_for
 from tests.servers.dovecot import Dovecot
 from tests.servers.dunst import Dunst

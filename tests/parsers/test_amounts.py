@@ -2,8 +2,8 @@
 
 import pytest
 
-from parsers.amounts import find_amount
-from parsers.vocabulary import PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL
+from aliwatch.parsers.amounts import find_amount
+from aliwatch.parsers.vocabulary import PROPOSAL_LABEL, REFUND_LABEL, TOTAL_LABEL
 
 
 @pytest.mark.parametrize(

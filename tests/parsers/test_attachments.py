@@ -9,8 +9,8 @@ from email.message import EmailMessage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers import recognise
-from parsers.attachments import STRIP_ABOVE, Stripper, without_attachments
+from aliwatch.parsers import recognise
+from aliwatch.parsers.attachments import STRIP_ABOVE, Stripper, without_attachments
 from tests.fixture_corpus import FIXTURES
 
 SHIPPED = (FIXTURES / "order" / "order_shipped_en.eml").read_bytes()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers import authenticity
-from parsers.authenticity import is_authentic
+from aliwatch.parsers import authenticity
+from aliwatch.parsers.authenticity import is_authentic
 
 PROVIDER = "mx.example.net"
 TRUSTED = frozenset({PROVIDER})

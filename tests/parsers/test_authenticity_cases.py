@@ -1,6 +1,6 @@
 """Which Authentication-Results headers make a mail authentic (RFC 8601)."""
 
-from parsers.authenticity import is_authentic
+from aliwatch.parsers.authenticity import is_authentic
 
 GOOD_HEADER = "mx.example.net; dkim=pass header.d=notice.aliexpress.com header.s=s1; spf=pass"
 FAIL = "mx.example.net; dkim=fail header.d=notice.aliexpress.com"

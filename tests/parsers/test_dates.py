@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from parsers.dates import sent_at, stated_deadline
+from aliwatch.parsers.dates import sent_at, stated_deadline
 
 
 def stated_deadline_l(text: str):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import KINDS, recognise
+from aliwatch.parsers import KINDS, recognise
 from tests.fixture_corpus import CONTRACT_DEFAULTS, FIXTURES, contract_view, load_fixtures
 
 CORPUS = load_fixtures()

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers.fold import fold, fold_pattern
+from aliwatch.parsers.fold import fold, fold_pattern
 
 
 def test_umlauts_their_spellings_and_case_meet():

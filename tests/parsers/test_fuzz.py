@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import KINDS, MailParseError, recognise
+from aliwatch.parsers import KINDS, MailParseError, recognise
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"

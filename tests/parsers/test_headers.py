@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.mime import _decode, _simple_utf8_words, read_mail
+from aliwatch.parsers.mime import _decode, _simple_utf8_words, read_mail
 
 
 def stdlib(value: str) -> str:

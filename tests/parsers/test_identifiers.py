@@ -1,6 +1,6 @@
 """Order numbers come from the subject, links and text; tracking numbers from links and labels."""
 
-from parsers.identifiers import order_ids, parcel_id
+from aliwatch.parsers.identifiers import order_ids, parcel_id
 
 
 def test_ids_from_all_link_forms_in_order_without_repeats():

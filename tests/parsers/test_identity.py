@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers.identity import addresses_in, identify
-from parsers.senders import SenderClass, classify, undo_relay
+from aliwatch.parsers.identity import addresses_in, identify
+from aliwatch.parsers.senders import SenderClass, classify, undo_relay
 
 NOTICE = "transaction@notice.aliexpress.com"
 

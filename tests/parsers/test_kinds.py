@@ -1,7 +1,7 @@
 """The list of event kinds and parcel stages is a public contract: it only ever grows."""
 
-from parsers import KINDS, STAGES
-from parsers.rows import TABLE
+from aliwatch.parsers import KINDS, STAGES
+from aliwatch.parsers.rows import TABLE
 
 
 def test_kinds_are_pinned():

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.fold import fold
-from parsers.matching import match
-from parsers.rows import TABLE
+from aliwatch.parsers.fold import fold
+from aliwatch.parsers.matching import match
+from aliwatch.parsers.rows import TABLE
 from tests.support import REPO
 
 ROOT = REPO

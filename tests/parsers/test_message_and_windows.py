@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from parsers.dates import stated_window
-from parsers.identifiers import order_ids, subject_ids
-from parsers.message import own_message
+from aliwatch.parsers.dates import stated_window
+from aliwatch.parsers.identifiers import order_ids, subject_ids
+from aliwatch.parsers.message import own_message
 
 
 def test_navigation_lines_and_the_footer_are_not_the_message():

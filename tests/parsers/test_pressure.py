@@ -2,7 +2,7 @@
 
 import pytest
 
-from parsers.recognise import _pressured
+from aliwatch.parsers.recognise import _pressured
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Senders: AliExpress notice, AliExpress marketing, Apple relay, anyone else."""
 
-from parsers.senders import SenderClass, classify
+from aliwatch.parsers.senders import SenderClass, classify
 
 
 def test_transaction_sender_is_notice():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers import recognise
+from aliwatch.parsers import recognise
 from tests import variants
 from tests.fixture_corpus import load_fixtures
 

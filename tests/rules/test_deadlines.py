@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from parsers.event import Kind as K
-from rules.deadlines import Rule, deadlines
-from rules.policy import Policy
-from rules.state import fold
+from aliwatch.parsers.event import Kind as K
+from aliwatch.rules.deadlines import Rule, deadlines
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import fold
 from tests.rules.test_state import ORDER, T0, ev
 
 POLICY = Policy()

@@ -7,10 +7,17 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.event import Kind as K
-from rules.decide import Decision, Marks, decide, filter_marked, noise_limit, once_per_deadline
-from rules.policy import Policy
-from rules.state import fold
+from aliwatch.parsers.event import Kind as K
+from aliwatch.rules.decide import (
+    Decision,
+    Marks,
+    decide,
+    filter_marked,
+    noise_limit,
+    once_per_deadline,
+)
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import fold
 from tests.rules.test_state import ORDER, T0, ev, event_strategy
 
 POLICY = Policy()

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.event import Kind as K
-from rules.decide import Decision, Marks, decide, group_of, once_per_deadline
-from rules.policy import Policy
-from rules.state import fold
+from aliwatch.parsers.event import Kind as K
+from aliwatch.rules.decide import Decision, Marks, decide, group_of, once_per_deadline
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import fold
 from tests.rules.test_state import ORDER, T0, ev
 
 POLICY = Policy()

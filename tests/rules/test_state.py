@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.event import Event, Kind
-from rules.phase import Phase, phase
-from rules.state import fold
+from aliwatch.parsers.event import Event, Kind
+from aliwatch.rules.phase import Phase, phase
+from aliwatch.rules.state import fold
 
 ORDER = "8200000000000303"
 T0 = datetime(2026, 10, 1, 12, tzinfo=UTC)

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.render import alert_text
-from daemon.alerts.wording import subject
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.render import alert_text
+from aliwatch.daemon.alerts.wording import subject
 
 
 class AppriseMissingError(ImportError):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from daemon.config.errors import AliwatchError
-from rules.decide import Decision
+from aliwatch.daemon.config.errors import AliwatchError
+from aliwatch.rules.decide import Decision
 
 
 class ChannelError(AliwatchError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TextIO
 
-from daemon.alerts.channels.channel import Outgoing
-from daemon.alerts.render import alert_text
+from aliwatch.daemon.alerts.channels.channel import Outgoing
+from aliwatch.daemon.alerts.render import alert_text
 
 
 @dataclass

@@ -20,10 +20,10 @@ from jeepney.io.common import RouterClosed
 from jeepney.io.threading import DBusRouter, open_dbus_connection
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.render import ORDER_PAGE, alert_text
-from daemon.alerts.wording import one_line, subject
-from daemon.store import Store, StoreError
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.render import ORDER_PAGE, alert_text
+from aliwatch.daemon.alerts.wording import one_line, subject
+from aliwatch.daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
 # The Desktop Notifications Specification 1.2 (specifications.freedesktop.org/notification-spec).

@@ -11,12 +11,12 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.wording import html_body, subject, text_body
-from daemon.config.errors import ConfigError
-from daemon.config.network import is_loopback
-from daemon.config.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
-from daemon.config.settings import Settings
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.wording import html_body, subject, text_body
+from aliwatch.daemon.config.errors import ConfigError
+from aliwatch.daemon.config.network import is_loopback
+from aliwatch.daemon.config.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
+from aliwatch.daemon.config.settings import Settings
 
 # Lines up to RFC 5322's hard limit of 998: the stdlib folds a long subject that holds an
 # encoded word ("—") with a space on both sides of the fold, which readers show as two.

@@ -6,12 +6,12 @@ from typing import TextIO
 
 import structlog
 
-from daemon.alerts.channels.apprise_channel import AppriseMissingError, apprise_channels
-from daemon.alerts.channels.channel import Channel
-from daemon.alerts.channels.console import ConsoleChannel
-from daemon.alerts.channels.session_bus import session_bus_address
-from daemon.config.errors import ConfigError
-from daemon.config.settings import Settings
+from aliwatch.daemon.alerts.channels.apprise_channel import AppriseMissingError, apprise_channels
+from aliwatch.daemon.alerts.channels.channel import Channel
+from aliwatch.daemon.alerts.channels.console import ConsoleChannel
+from aliwatch.daemon.alerts.channels.session_bus import session_bus_address
+from aliwatch.daemon.config.errors import ConfigError
+from aliwatch.daemon.config.settings import Settings
 
 log = structlog.get_logger("aliwatch")
 
@@ -30,7 +30,7 @@ def build_channels(settings: Settings, out: TextIO) -> list[Channel]:
     # `run --once` starts faster, and a backfill pays its start-up once (make bench).
     channels: list[Channel] = []
     if settings.smtp_host or settings.alert_email_to:
-        from daemon.alerts.channels.email_channel import EmailChannel, EmailConfigError  # noqa: PLC0415
+        from aliwatch.daemon.alerts.channels.email_channel import EmailChannel, EmailConfigError  # noqa: PLC0415
 
         try:
             channels.append(EmailChannel(settings))
@@ -39,8 +39,8 @@ def build_channels(settings: Settings, out: TextIO) -> list[Channel]:
     if settings.desktop_notify != "off":
         address = session_bus_address()
         if address is not None:
-            from daemon.alerts.channels.desktop import DesktopChannel, store_actions  # noqa: PLC0415
-            from daemon.config.paths import default_db_path  # noqa: PLC0415
+            from aliwatch.daemon.alerts.channels.desktop import DesktopChannel, store_actions  # noqa: PLC0415
+            from aliwatch.daemon.config.paths import default_db_path  # noqa: PLC0415
 
             # "Snooze 1 day" and "Done" on a notification change the daemon's own database.
             on_action = store_actions(settings.db_path or default_db_path())

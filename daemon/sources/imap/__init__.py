@@ -1,6 +1,6 @@
 """IMAP source: a read-only session over verified TLS and an incremental, UID-based folder sync."""
 
-from daemon.sources.imap.errors import (
+from aliwatch.daemon.sources.imap.errors import (
     ImapAuthError,
     ImapConfigError,
     ImapConnectError,
@@ -8,8 +8,8 @@ from daemon.sources.imap.errors import (
     ImapReplyError,
     ImapTLSError,
 )
-from daemon.sources.imap.session import ImapSession
-from daemon.sources.imap.sync import SyncReport, sync_folder
+from aliwatch.daemon.sources.imap.session import ImapSession
+from aliwatch.daemon.sources.imap.sync import SyncReport, sync_folder
 
 __all__ = [
     "ImapAuthError",

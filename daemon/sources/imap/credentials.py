@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from daemon.config.secrets import CREDENTIAL_NAME, SecretError, password, run_command
-from daemon.config.settings import Settings
-from daemon.sources.imap.errors import ImapConfigError
+from aliwatch.daemon.config.secrets import CREDENTIAL_NAME, SecretError, password, run_command
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap.errors import ImapConfigError
 
 
 def imap_password(settings: Settings) -> str:

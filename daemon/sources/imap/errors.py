@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.config.errors import AliwatchError, ConfigError
+from aliwatch.daemon.config.errors import AliwatchError, ConfigError
 
 
 class ImapError(AliwatchError):

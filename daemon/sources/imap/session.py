@@ -16,10 +16,10 @@ from typing import TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, LoginError
 
-from daemon.config.network import is_loopback
-from daemon.config.settings import Settings
-from daemon.sources.imap import credentials
-from daemon.sources.imap.errors import (
+from aliwatch.daemon.config.network import is_loopback
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap import credentials
+from aliwatch.daemon.sources.imap.errors import (
     ImapAuthError,
     ImapConfigError,
     ImapConnectError,
@@ -27,7 +27,7 @@ from daemon.sources.imap.errors import (
     ImapReplyError,
     ImapTLSError,
 )
-from parsers.attachments import Stripper
+from aliwatch.parsers.attachments import Stripper
 
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
 # The header lines the sync decides on: From and Subject, and the headers in which relays keep

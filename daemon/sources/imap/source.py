@@ -17,10 +17,10 @@ from datetime import datetime
 
 import structlog
 
-from daemon.config.settings import Settings
-from daemon.sources.imap import ImapConnectError, ImapError, ImapSession, sync_folder
-from daemon.store import Store
-from parsers import AuthPolicy
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap import ImapConnectError, ImapError, ImapSession, sync_folder
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
 
 log = structlog.get_logger("aliwatch")
 # How long one idle_check may block, spread over the watched folders: the stop flag is looked

@@ -16,15 +16,15 @@ from typing import Protocol
 
 import structlog
 
-from daemon.sources.imap.errors import ImapError, ImapReplyError
-from daemon.sources.ingest import mail_digest, mail_status, recognise_all
-from daemon.sources.inputs import MAX_MAIL_BYTES
-from daemon.store import MailKey, MailStatus, Store, StoreError, StoreFullError
-from parsers import AuthPolicy
-from parsers.attachments import STRIP_ABOVE
-from parsers.event import Event
-from parsers.forwarded import strip_prefixes
-from parsers.senders import RELAY_DOMAINS, is_relay_domain
+from aliwatch.daemon.sources.imap.errors import ImapError, ImapReplyError
+from aliwatch.daemon.sources.ingest import mail_digest, mail_status, recognise_all
+from aliwatch.daemon.sources.inputs import MAX_MAIL_BYTES
+from aliwatch.daemon.store import MailKey, MailStatus, Store, StoreError, StoreFullError
+from aliwatch.parsers import AuthPolicy
+from aliwatch.parsers.attachments import STRIP_ABOVE
+from aliwatch.parsers.event import Event
+from aliwatch.parsers.forwarded import strip_prefixes
+from aliwatch.parsers.senders import RELAY_DOMAINS, is_relay_domain
 
 # Header lines are small: 1,000 per FETCH keeps round trips few (a round trip per 200 was a
 # tenth of a backfill, make bench). Whole mails can be large: candidates' bodies are fetched up

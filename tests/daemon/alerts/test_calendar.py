@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from daemon.alerts.calendar import build_calendar
-from parsers.event import Event, Kind
-from rules.deadlines import Deadline, Rule, deadlines
-from rules.policy import Policy
-from rules.state import fold
+from aliwatch.daemon.alerts.calendar import build_calendar
+from aliwatch.parsers.event import Event, Kind
+from aliwatch.rules.deadlines import Deadline, Rule, deadlines
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import fold
 
 T0 = datetime(2026, 10, 1, 12, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)

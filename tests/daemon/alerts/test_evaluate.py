@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime, timedelta
 
-from daemon.alerts.evaluate import evaluate, marks_of
-from daemon.sources.ingest import ingest
-from daemon.sources.inputs import Input, iter_inputs
-from daemon.store import Store
-from parsers import AuthPolicy
-from rules.policy import Policy
+from aliwatch.daemon.alerts.evaluate import evaluate, marks_of
+from aliwatch.daemon.sources.ingest import ingest
+from aliwatch.daemon.sources.inputs import Input, iter_inputs
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
+from aliwatch.rules.policy import Policy
 from tests.support import MAILBOX
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)

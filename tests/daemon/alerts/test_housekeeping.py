@@ -8,18 +8,18 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from daemon.alerts.housekeeping import (
+from aliwatch.daemon.alerts.housekeeping import (
     check_succeeded,
     digest_alert,
     run_started,
     stale_alert,
 )
-from daemon.config.settings import Settings
-from daemon.service.backoff import Backoff
-from daemon.service.runner import Runner
-from daemon.sources.imap.errors import ImapConnectError
-from daemon.store import Store
-from rules.policy import Policy
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.service.backoff import Backoff
+from aliwatch.daemon.service.runner import Runner
+from aliwatch.daemon.sources.imap.errors import ImapConnectError
+from aliwatch.daemon.store import Store
+from aliwatch.rules.policy import Policy
 from tests.support import pending_alerts, wait_until
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -87,7 +87,7 @@ class Down:
 
 def test_the_dead_man_alert_goes_out_while_the_mailbox_is_unreachable(tmp_path, monkeypatch):
     """The loop keeps running the minute job during the backoff: that is when it matters."""
-    monkeypatch.setattr("daemon.service.runner.RULES_EVERY_SECONDS", 1)
+    monkeypatch.setattr("aliwatch.daemon.service.runner.RULES_EVERY_SECONDS", 1)
     clock = {"now": NOW}
     out = io.StringIO()
     stop = threading.Event()
@@ -117,9 +117,9 @@ def test_restarts_do_not_reset_the_time_a_daemon_that_never_checked_counts_from(
 
 # -- recognition drift ---------------------------------------------------------------------------
 
-from daemon.alerts.housekeeping import drift_alerts  # noqa: E402
-from daemon.store import MailKey  # noqa: E402
-from parsers.event import Event, Kind  # noqa: E402 - the drift tests' own imports
+from aliwatch.daemon.alerts.housekeeping import drift_alerts  # noqa: E402
+from aliwatch.daemon.store import MailKey  # noqa: E402
+from aliwatch.parsers.event import Event, Kind  # noqa: E402 - the drift tests' own imports
 
 _UID = iter(range(1, 10_000))
 

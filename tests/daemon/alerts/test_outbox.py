@@ -8,13 +8,13 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.channels.email_channel import EmailChannel
-from daemon.alerts.delivery import DeliveryWorker
-from daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
-from daemon.config.settings import Settings
-from daemon.store import Store, StoreError
-from rules.decide import Decision, payload
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.channels.email_channel import EmailChannel
+from aliwatch.daemon.alerts.delivery import DeliveryWorker
+from aliwatch.daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.store import Store, StoreError
+from aliwatch.rules.decide import Decision, payload
 from tests.support import disk_full
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from daemon.alerts.render import alert_text, countdown, local_time, order_json, status_table
-from parsers.event import Kind as K
-from rules.deadlines import deadlines
-from rules.decide import Marks, decide
-from rules.policy import Policy
-from rules.state import fold
+from aliwatch.daemon.alerts.render import (
+    alert_text,
+    countdown,
+    local_time,
+    order_json,
+    status_table,
+)
+from aliwatch.parsers.event import Kind as K
+from aliwatch.rules.deadlines import deadlines
+from aliwatch.rules.decide import Marks, decide
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import fold
 from tests.rules.test_state import ORDER, T0, ev
 
 PACIFIC = ZoneInfo("America/Los_Angeles")

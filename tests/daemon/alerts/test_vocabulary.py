@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from daemon.alerts.calendar import build_calendar
-from daemon.alerts.wording import ACTION
-from daemon.cli.commands import ALERT_RULES
-from rules.advice import ADVICE, HEADLINE
-from rules.deadlines import Deadline, Rule
+from aliwatch.daemon.alerts.calendar import build_calendar
+from aliwatch.daemon.alerts.wording import ACTION
+from aliwatch.daemon.cli.commands import ALERT_RULES
+from aliwatch.rules.advice import ADVICE, HEADLINE
+from aliwatch.rules.deadlines import Deadline, Rule
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 # aliwatch's own alerts (daemon/alerts/housekeeping.py, `check --send-test-alert`).

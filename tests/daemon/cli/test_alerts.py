@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.outbox import Outbox
-from daemon.cli import main
-from daemon.store import Store
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.outbox import Outbox
+from aliwatch.daemon.cli import main
+from aliwatch.daemon.store import Store
 from tests.support import MAILBOX as MAILBOX_PATH
 
 MAILBOX = str(MAILBOX_PATH)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from daemon.cli.anonymizer import Anonymizer
-from parsers import recognise
-from parsers.mime import html_to_text
+from aliwatch.daemon.cli.anonymizer import Anonymizer
+from aliwatch.parsers import recognise
+from aliwatch.parsers.mime import html_to_text
 from tests.e2e.test_run_imap import env_for
 from tests.fixture_corpus import HOLDOUT, load_fixtures
 from tests.servers.cyrus import ImapServer

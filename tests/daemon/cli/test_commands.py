@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from daemon.alerts.wording import html_body, text_body
-from daemon.cli import main
-from daemon.cli.commands import ALERT_RULES
-from daemon.store import Store
-from rules.decide import Decision, decision_of
+from aliwatch.daemon.alerts.wording import html_body, text_body
+from aliwatch.daemon.cli import main
+from aliwatch.daemon.cli.commands import ALERT_RULES
+from aliwatch.daemon.store import Store
+from aliwatch.rules.decide import Decision, decision_of
 from tests.support import MAILBOX as MAILBOX_PATH
 from tests.support import pending_alerts
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from daemon.config.env_template import SETTINGS, render
-from daemon.config.settings import Settings
+from aliwatch.daemon.config.env_template import SETTINGS, render
+from aliwatch.daemon.config.settings import Settings
 from tests.support import REPO
 
 ROOT = REPO

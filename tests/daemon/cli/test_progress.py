@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from daemon.cli.progress import input_bytes, with_progress
-from daemon.sources.inputs import Input, iter_inputs
+from aliwatch.daemon.cli.progress import input_bytes, with_progress
+from aliwatch.daemon.sources.inputs import Input, iter_inputs
 from tests.fixture_corpus import FIXTURES
 
 

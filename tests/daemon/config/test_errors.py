@@ -7,10 +7,10 @@ import importlib
 import inspect
 import pkgutil
 
-import daemon
-from daemon.config.errors import AliwatchError, ConfigError, exit_status
-from daemon.sources.imap.errors import ImapConfigError, ImapConnectError
-from daemon.store.errors import StoreError
+import aliwatch.daemon
+from aliwatch.daemon.config.errors import AliwatchError, ConfigError, exit_status
+from aliwatch.daemon.sources.imap.errors import ImapConfigError, ImapConnectError
+from aliwatch.daemon.store.errors import StoreError
 
 # Raised and caught inside daemon/alerts/channels/setup.py, which turns it into a ChannelSetupError.
 INTERNAL = {"AppriseMissingError"}
@@ -18,7 +18,7 @@ INTERNAL = {"AppriseMissingError"}
 
 def test_every_error_class_in_the_daemon_is_an_aliwatch_error():
     found = {}
-    for info in pkgutil.walk_packages(daemon.__path__, "daemon."):
+    for info in pkgutil.walk_packages(aliwatch.daemon.__path__, "aliwatch.daemon."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from daemon.config.paths import default_db_path
-from daemon.config.settings import Settings
+from aliwatch.daemon.config.paths import default_db_path
+from aliwatch.daemon.config.settings import Settings
 
 
 def test_systemd_state_directory_comes_first():

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from daemon.config.durations import parse_duration, parse_durations
-from daemon.config.settings import Settings
+from aliwatch.daemon.config.durations import parse_duration, parse_durations
+from aliwatch.daemon.config.settings import Settings
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 

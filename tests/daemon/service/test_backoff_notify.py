@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import socket
 
-from daemon.service.backoff import AUTH_BACKOFF, BACKOFF_MAX, Backoff
-from daemon.service.notify import notify, watchdog_interval
+from aliwatch.daemon.service.backoff import AUTH_BACKOFF, BACKOFF_MAX, Backoff
+from aliwatch.daemon.service.notify import notify, watchdog_interval
 
 
 def test_network_delays_double_and_cap_at_five_minutes():

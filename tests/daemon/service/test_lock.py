@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from daemon.service.lock import AlreadyRunningError, DaemonLock, lock_path
+from aliwatch.daemon.service.lock import AlreadyRunningError, DaemonLock, lock_path
 from tests.e2e.test_run_imap import ALIWATCH, PROPOSAL_MAIL, env_for
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer

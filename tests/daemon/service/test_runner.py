@@ -7,13 +7,13 @@ import socket
 import threading
 from datetime import UTC, datetime
 
-from daemon.config.settings import Settings
-from daemon.service.backoff import Backoff
-from daemon.service.runner import Runner
-from daemon.sources.imap.errors import ImapAuthError
-from daemon.sources.local import LocalMailbox
-from daemon.store import Store
-from parsers import AuthPolicy
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.service.backoff import Backoff
+from aliwatch.daemon.service.runner import Runner
+from aliwatch.daemon.sources.imap.errors import ImapAuthError
+from aliwatch.daemon.sources.local import LocalMailbox
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
 from tests.support import MAILBOX, disk_full, wait_until
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)

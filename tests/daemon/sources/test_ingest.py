@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from daemon.sources import ingest as recognition
-from daemon.sources.inputs import Input
-from daemon.store import Store
-from parsers import AuthPolicy
+from aliwatch.daemon.sources import ingest as recognition
+from aliwatch.daemon.sources.inputs import Input
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
 
 AUTH = AuthPolicy()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon.store import MailKey, Store
-from parsers import Event, recognise
+from aliwatch.daemon.store import MailKey, Store
+from aliwatch.parsers import Event, recognise
 from tests.support import REPO
 
 ROOT = REPO

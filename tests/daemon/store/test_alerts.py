@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from daemon.store import Store
+from aliwatch.daemon.store import Store
 from tests.daemon.store.conftest import NOW, fixture, key
 
 ORDER_FIXTURE = "order/order_shipped_en.eml"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
-from daemon.sources.ingest import ingest
-from daemon.sources.inputs import iter_inputs
-from daemon.store import Store
-from parsers import AuthPolicy
-from parsers.event import Kind
-from rules.phase import Phase, phase
+from aliwatch.daemon.sources.ingest import ingest
+from aliwatch.daemon.sources.inputs import iter_inputs
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
+from aliwatch.parsers.event import Kind
+from aliwatch.rules.phase import Phase, phase
 from tests.support import MAILBOX
 
 

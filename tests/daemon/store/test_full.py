@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from daemon.store import Store, StoreError, StoreFullError
+from aliwatch.daemon.store import Store, StoreError, StoreFullError
 from tests.daemon.store.conftest import fixture, key
 from tests.support import fill, small_tmpfs
 

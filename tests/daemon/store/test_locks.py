@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from daemon.store import Store
+from aliwatch.daemon.store import Store
 from tests.daemon.store.conftest import fixture, key
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)

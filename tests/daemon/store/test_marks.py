@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from daemon.store import Acks, NotInStoreError
+from aliwatch.daemon.store import Acks, NotInStoreError
 from tests.daemon.store.conftest import NOW, fixture, key
 from tests.support import pending_alerts
 

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from daemon.store import Store, StoreError, migrations
-from daemon.store.migrations import MIGRATIONS, migrate, version
+from aliwatch.daemon.store import Store, StoreError, migrations
+from aliwatch.daemon.store.migrations import MIGRATIONS, migrate, version
 from tests.daemon.store.conftest import NOW, fixture, key
 
 TABLES = {

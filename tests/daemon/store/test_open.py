@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from daemon.store import Store, StoreError
+from aliwatch.daemon.store import Store, StoreError
 from tests.daemon.store.conftest import NOW, fixture, key
 
 

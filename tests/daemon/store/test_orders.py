@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from parsers import Event, Kind
-from rules.state import fold
+from aliwatch.parsers import Event, Kind
+from aliwatch.rules.state import fold
 from tests.daemon.store.conftest import NOW, fixture, key
 
 A, B = "8200000000000101", "8200000000000202"

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from daemon.store import StoreError, mails
-from parsers import Event, Kind
+from aliwatch.daemon.store import StoreError, mails
+from aliwatch.parsers import Event, Kind
 from tests.daemon.store.conftest import NOW, count, fixture, key
 
 SHIPPED = "order/order_shipped_en.eml"

@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daemon.store import Store
-from rules.state import OrderState, fold
+from aliwatch.daemon.store import Store
+from aliwatch.rules.state import OrderState, fold
 from tests.daemon.store.conftest import FIXTURES, MAILBOX, NOW, key, real_mail
 
 # The sample mailbox's four order stories, and the fixture corpus beside them.

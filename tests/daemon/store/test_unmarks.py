@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from daemon.store import Acks, NotInStoreError
-from daemon.store.marks import Unacked
+from aliwatch.daemon.store import Acks, NotInStoreError
+from aliwatch.daemon.store.marks import Unacked
 from tests.daemon.store.conftest import NOW, fixture, key
 
 LATER = NOW + timedelta(hours=1)

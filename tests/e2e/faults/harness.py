@@ -67,14 +67,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from imapclient.exceptions import IMAPClientError
 
-from daemon.alerts.channels.email_channel import message_id as alert_message_id
-from daemon.store.codec import text_time
-from daemon.store.orders import Orders
-from parsers import AuthPolicy, recognise
-from parsers.event import Event, Kind
-from rules.decide import Marks, decide
-from rules.policy import Policy
-from rules.state import fold
+from aliwatch.daemon.alerts.channels.email_channel import message_id as alert_message_id
+from aliwatch.daemon.store.codec import text_time
+from aliwatch.daemon.store.orders import Orders
+from aliwatch.parsers import AuthPolicy, recognise
+from aliwatch.parsers.event import Event, Kind
+from aliwatch.rules.decide import Marks, decide
+from aliwatch.rules.policy import Policy
+from aliwatch.rules.state import fold
 from tests.servers.dovecot import Dovecot, _die_with_parent
 from tests.servers.smtp import SmtpServer, _authenticate
 from tests.support import REPO, wait_until

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from daemon.alerts.channels.apprise_channel import apprise_channels
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.cli.check import trial_decision
+from aliwatch.daemon.alerts.channels.apprise_channel import apprise_channels
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.cli.check import trial_decision
 
 pytestmark = pytest.mark.real_server
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 import structlog
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.channels.console import ConsoleChannel
-from daemon.alerts.channels.desktop import DesktopChannel, store_actions
-from daemon.alerts.channels.setup import build_channels
-from daemon.alerts.render import ORDER_PAGE
-from daemon.config.settings import Settings
-from daemon.store import Store
-from rules.decide import Decision
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.channels.console import ConsoleChannel
+from aliwatch.daemon.alerts.channels.desktop import DesktopChannel, store_actions
+from aliwatch.daemon.alerts.channels.setup import build_channels
+from aliwatch.daemon.alerts.render import ORDER_PAGE
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.store import Store
+from aliwatch.rules.decide import Decision
 from tests.daemon.store.conftest import fixture, key
 from tests.servers.dbus import SessionBus
 from tests.servers.dunst import Dunst

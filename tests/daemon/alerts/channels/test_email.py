@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from daemon.alerts.channels.channel import ChannelError, Outgoing
-from daemon.alerts.channels.email_channel import EmailChannel, message_id
-from daemon.config.settings import Settings
-from rules.decide import Decision
+from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
+from aliwatch.daemon.alerts.channels.email_channel import EmailChannel, message_id
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.rules.decide import Decision
 from tests.servers.smtp import PASSWORD
 
 pytestmark = pytest.mark.real_server

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from daemon.config.settings import Settings
-from daemon.store import Store
-from parsers import AuthPolicy
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
 from tests.servers.cyrus import ImapServer
 

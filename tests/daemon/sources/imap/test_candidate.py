@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.sources.imap import sync
+from aliwatch.daemon.sources.imap import sync
 from tests.daemon.sources.imap.conftest import FIXTURE_MAILS
 
 

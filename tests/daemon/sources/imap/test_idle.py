@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from daemon.sources.imap import ImapConnectError
-from daemon.sources.imap.source import WatchingSession
+from aliwatch.daemon.sources.imap import ImapConnectError
+from aliwatch.daemon.sources.imap.source import WatchingSession
 from tests.daemon.sources.imap.conftest import other_mail, settings_for
 from tests.servers.cyrus import ImapServer
 

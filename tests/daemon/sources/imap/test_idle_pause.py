@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from daemon.config.settings import Settings
-from daemon.sources.imap import ImapConnectError
-from daemon.sources.imap.source import IDLE_FAILURES_BEFORE_PAUSE, ImapSource
-from parsers import AuthPolicy
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap import ImapConnectError
+from aliwatch.daemon.sources.imap.source import IDLE_FAILURES_BEFORE_PAUSE, ImapSource
+from aliwatch.parsers import AuthPolicy
 
 STOP = threading.Event()
 

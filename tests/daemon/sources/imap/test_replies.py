@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-import daemon.sources.imap.session as session_module
-from daemon.service.runner import REPLY_FAILURES_BEFORE_ALERT, Runner
-from daemon.sources.imap import ImapReplyError, ImapSession, sync_folder
-from daemon.sources.imap.source import ImapSource
+import aliwatch.daemon.sources.imap.session as session_module
+from aliwatch.daemon.service.runner import REPLY_FAILURES_BEFORE_ALERT, Runner
+from aliwatch.daemon.sources.imap import ImapReplyError, ImapSession, sync_folder
+from aliwatch.daemon.sources.imap.source import ImapSource
 from tests.daemon.sources.imap.conftest import AUTH, append_all, other_mail, settings_for
 from tests.fixture_corpus import FIXTURES
 
@@ -59,7 +59,7 @@ def test_a_body_answer_it_cannot_use_is_an_error_too(dovecot, folder, store, mon
 
 
 def test_unusable_answers_that_last_raise_one_health_alert(dovecot, folder, tmp_path, monkeypatch):
-    from daemon.store import Store  # noqa: PLC0415 - this test's own store
+    from aliwatch.daemon.store import Store  # noqa: PLC0415 - this test's own store
 
     monkeypatch.setattr(session_module, "_HEADER_KEY_START", b"BODY[NO-SUCH-ITEM")
     append_all(dovecot, folder, [SHIPPED])

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from daemon.config.settings import Settings
-from daemon.sources.imap import ImapConfigError
-from daemon.sources.imap.credentials import imap_password, oauth2_token
+from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap import ImapConfigError
+from aliwatch.daemon.sources.imap.credentials import imap_password, oauth2_token
 
 SECRET = "hunter2-secret-value"  # noqa: S105 - a made-up value the tests look for
 
@@ -111,7 +111,7 @@ def test_an_unreadable_credentials_directory_is_a_config_error_not_a_crash(
 
 
 def test_outside_systemd_the_system_units_credstore_file_is_read(tmp_path: Path, monkeypatch):
-    import daemon.config.secrets as secrets_module  # noqa: PLC0415 - the module's constant is patched
+    import aliwatch.daemon.config.secrets as secrets_module  # noqa: PLC0415 - the module's constant is patched
 
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     monkeypatch.setattr(secrets_module, "CREDSTORE", tmp_path)

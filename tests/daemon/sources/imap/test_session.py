@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from daemon.sources.imap import (
+from aliwatch.daemon.sources.imap import (
     ImapAuthError,
     ImapConfigError,
     ImapConnectError,

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import daemon.sources.imap.sync as sync_module
-from daemon.sources.imap import ImapSession, SyncReport, sync_folder
-from daemon.store import Store
-from parsers import recognise
-from parsers.event import Kind
+import aliwatch.daemon.sources.imap.sync as sync_module
+from aliwatch.daemon.sources.imap import ImapSession, SyncReport, sync_folder
+from aliwatch.daemon.store import Store
+from aliwatch.parsers import recognise
+from aliwatch.parsers.event import Kind
 from tests.daemon.sources.imap.conftest import (
     AUTH,
     FIXTURE_MAILS,
