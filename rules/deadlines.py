@@ -4,34 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from aliwatch.parsers.event import Kind
+from aliwatch.rules.alerts import AlertKind
 from aliwatch.rules.phase import Phase, phase
 from aliwatch.rules.policy import Policy
 from aliwatch.rules.state import OrderState
-
-
-class Rule(StrEnum):
-    """Each deadline's rule; part of an alert's key, so the names are stable."""
-
-    PROPOSAL = "proposal_waiting"
-    PROTECTION = "protection_ending"
-    DISPUTE_WINDOW = "dispute_window"
-    CANCEL_DECISION = "cancellation_undecided"
-    SELLER_REPLY = "seller_silent"
-    SHIPPING = "not_shipped"
-    STALLED = "parcel_stalled"
-    REFUND = "refund_missing"
-    RETURN = "return_due"
-    QUIET = "dispute_quiet"
 
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """A date by which something must happen; `stated` when a mail gave it, else computed."""
 
-    rule: Rule
+    rule: AlertKind
     due: datetime
     stated: bool = False
     subject: str = ""  # what it is about beyond the order (a parcel id)
@@ -74,10 +59,10 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
         # Unknown answer time: urgent, daily reminders when the mail states no date.
         stated = state.proposal_deadline
         due = stated or last[Kind.SELLER_PROPOSAL] + policy.proposal_reminder
-        found.append(Deadline(Rule.PROPOSAL, due, stated=stated is not None))
+        found.append(Deadline(AlertKind.PROPOSAL, due, stated=stated is not None))
     end = protection_end(state, policy)
     if end and now_phase not in _CLOSED | _DISPUTE and now_phase is not Phase.DELIVERED:
-        found.append(Deadline(Rule.PROTECTION, end[0], stated=end[1]))
+        found.append(Deadline(AlertKind.PROTECTION, end[0], stated=end[1]))
     window_start = first.get(Kind.DELIVERY_CONFIRMED) or (
         first.get(Kind.ORDER_CLOSED) if now_phase is Phase.COMPLETED else None
     )
@@ -90,7 +75,7 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
         )
         found.append(
             Deadline(
-                Rule.DISPUTE_WINDOW,
+                AlertKind.DISPUTE_WINDOW,
                 window_end or window_start + _days(policy.dispute_window_days),
                 stated=window_end is not None,
             )
@@ -98,20 +83,20 @@ def deadlines(state: OrderState, policy: Policy) -> list[Deadline]:
     if now_phase is Phase.CANCELLATION_REQUESTED:
         said = said_by_mail.get(Kind.CANCELLATION_REQUESTED)
         due = said or first[Kind.CANCELLATION_REQUESTED] + _days(policy.cancel_decision_days)
-        found.append(Deadline(Rule.CANCEL_DECISION, due, stated=said is not None))
+        found.append(Deadline(AlertKind.CANCEL_DECISION, due, stated=said is not None))
     found.extend(_dispute_deadlines(state, now_phase, policy))
     if now_phase is Phase.CONFIRMED and Kind.ORDER_CONFIRMED in first:
         found.append(
-            Deadline(Rule.SHIPPING, first[Kind.ORDER_CONFIRMED] + _days(policy.shipping_days))
+            Deadline(AlertKind.SHIPPING, first[Kind.ORDER_CONFIRMED] + _days(policy.shipping_days))
         )
     if now_phase not in _CLOSED | _DISPUTE:  # in a dispute, tracking is the dispute's evidence
         for parcel in state.parcels.values():
             if parcel.delivered_at is None and parcel.last_update is not None:
                 due = parcel.last_update + _days(policy.stall_days)
-                found.append(Deadline(Rule.STALLED, due, subject=parcel.parcel_id))
+                found.append(Deadline(AlertKind.STALLED, due, subject=parcel.parcel_id))
     promised = _latest_promise(state)
     if promised is not None and Kind.REFUND_ISSUED not in first:
-        found.append(Deadline(Rule.REFUND, promised + _days(policy.refund_days)))
+        found.append(Deadline(AlertKind.REFUND, promised + _days(policy.refund_days)))
     return sorted(found, key=lambda d: (d.due, d.rule.value, d.subject))
 
 
@@ -121,15 +106,15 @@ def _dispute_deadlines(state: OrderState, now_phase: Phase, policy: Policy) -> l
     if now_phase is Phase.DISPUTE_OPEN:
         said = state.stated.get(Kind.DISPUTE_OPENED)
         due = said or state.last[Kind.DISPUTE_OPENED] + _days(policy.seller_reply_days)
-        found.append(Deadline(Rule.SELLER_REPLY, due, stated=said is not None))
+        found.append(Deadline(AlertKind.SELLER_REPLY, due, stated=said is not None))
     if now_phase in (Phase.DISPUTE_OPEN, Phase.DISPUTE_ESCALATED):
         # The next look at a dispute with no news; `latest` is the newest mail about the order.
         quiet_from = state.latest()
         if quiet_from is not None:
-            found.append(Deadline(Rule.QUIET, quiet_from + _days(policy.dispute_quiet_days)))
+            found.append(Deadline(AlertKind.QUIET, quiet_from + _days(policy.dispute_quiet_days)))
     if now_phase is Phase.RETURN_REQUIRED:
         due = return_due(state, policy)
-        found.append(Deadline(Rule.RETURN, due, stated=Kind.RETURN_REQUIRED in state.stated))
+        found.append(Deadline(AlertKind.RETURN, due, stated=Kind.RETURN_REQUIRED in state.stated))
     return found
 
 

@@ -8,8 +8,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aliwatch.parsers.event import Kind
-from aliwatch.rules.advice import ADVICE, CLAIM, CLAIM_RULE, HEADLINE
-from aliwatch.rules.deadlines import Deadline, Rule, deadlines, return_due
+from aliwatch.rules.alerts import (
+    CLAIM,
+    CLAIM_RULE,
+    COPY,
+    FLAGGED,
+    SUSPICIOUS_BUT_AUTHENTIC,
+    AlertKind,
+)
+from aliwatch.rules.deadlines import Deadline, deadlines, return_due
 from aliwatch.rules.phase import Phase, phase
 from aliwatch.rules.policy import Policy
 from aliwatch.rules.state import OrderState
@@ -20,7 +27,13 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 PROTECTION_EXTRA_LEAD = timedelta(days=15)
 # Checks that fire once when their date has passed, rather than counting down to it.
 _OVERDUE_RULES = frozenset(
-    {Rule.CANCEL_DECISION, Rule.SELLER_REPLY, Rule.SHIPPING, Rule.STALLED, Rule.REFUND}
+    {
+        AlertKind.CANCEL_DECISION,
+        AlertKind.SELLER_REPLY,
+        AlertKind.SHIPPING,
+        AlertKind.STALLED,
+        AlertKind.REFUND,
+    }
 )
 
 
@@ -39,7 +52,7 @@ class Decision:
 
     key: str
     order_id: str
-    rule: str
+    rule: AlertKind
     headline: str
     advice: str
     due: datetime | None = None
@@ -55,6 +68,11 @@ class Decision:
     # second alert a minute later, and one announced two days before still gets it.
     spacing: timedelta = timedelta(0)
 
+    def __post_init__(self) -> None:
+        # A rule read back from the store or given as its name becomes the enum (ValueError if
+        # it is none), so `rule is AlertKind.X` holds wherever a Decision is made.
+        object.__setattr__(self, "rule", AlertKind(self.rule))
+
     @property
     def claimed_rule(self) -> str:
         """The rule the triggering mail claims (the alert's own rule unless it is unverified)."""
@@ -65,13 +83,13 @@ class Decision:
         return is_urgent(self.claimed_rule, self.due, now)
 
 
-def _key(rule: str, order_id: str, *parts: object) -> str:
+def _key(rule: AlertKind | str, order_id: str, *parts: object) -> str:
     return ":".join([rule, order_id, *(str(p) for p in parts)])
 
 
 def _decision(
     state: OrderState,
-    rule: str,
+    rule: AlertKind,
     now: datetime,
     *,
     due: datetime | None,
@@ -81,7 +99,7 @@ def _decision(
     spacing: timedelta = timedelta(0),
 ) -> Decision:
     details: dict[str, str] = {}
-    if state.proposed_amount and rule == Rule.PROPOSAL:
+    if state.proposed_amount and rule == AlertKind.PROPOSAL:
         details["proposed"] = " ".join(state.proposed_amount)
     if state.paid_amount:
         details["paid"] = " ".join(state.paid_amount)
@@ -89,8 +107,8 @@ def _decision(
         key,
         state.order_id,
         rule,
-        HEADLINE[rule],
-        ADVICE[rule],
+        COPY[rule].headline,
+        COPY[rule].advice,
         due,
         lead,
         is_urgent(rule, due, now),
@@ -102,7 +120,7 @@ def _decision(
 
 def flagged(
     order_id: str,
-    rule: str,
+    rule: AlertKind | str,
     claim: str,
     now: datetime,
     *,
@@ -111,22 +129,19 @@ def flagged(
     details: dict[str, str],
     point: datetime | None = None,
 ) -> Decision:
-    """The warning an unverified mail gets instead of its alert: never an instruction to act
-    on the mail, and pressure worded as the phishing it most likely is."""
+    """The warning an unverified mail gets instead of its alert (rules/alerts.py FLAGGED).
+
+    `rule` is the alert the mail would raise if verified, else the kind of event it claims.
+    """
     said = claim[:1].lower() + claim[1:]
-    if rule == "pressure":
-        headline = f"Likely phishing: an unverified mail says {said}"
-    elif rule == "attention":
-        headline = "Unverified mail about a dispute, refund or return: check the order page"
-    else:
-        headline = f"Unverified mail claims {said}: check the order page on aliexpress.com"
-    details = {**details, "claims": claim, "claimed_rule": rule}
+    template = FLAGGED.get(rule if isinstance(rule, AlertKind) else None, FLAGGED[None])
+    details = {**details, "claims": claim, "claimed_rule": str(rule)}
     return Decision(
         key,
         order_id,
-        "unverified",
-        headline,
-        ADVICE["unverified"],
+        AlertKind.UNVERIFIED,
+        template.format(said=said),
+        COPY[AlertKind.UNVERIFIED].advice,
         due,
         urgent=is_urgent(rule, due, now),
         verified=False,
@@ -154,7 +169,11 @@ def _countdown(
 
 
 def _problem_signal(state: OrderState, now: datetime, policy: Policy) -> bool:
-    """Issue #3: only orders that show a problem get dispute-window reminders."""
+    """Whether the order shows a problem: only such orders get dispute-window reminders.
+
+    An order that arrived and is fine needs no reminder to dispute it; one undelivered, stalled,
+    or closed without a refund does (docs/aliexpress-mail.md, "Timing rules").
+    """
     parcels = list(state.parcels.values())
     undelivered = any(p.delivered_at is None for p in parcels)
     stalled = any(
@@ -183,29 +202,31 @@ def decide(state: OrderState, now: datetime, policy: Policy, marks: Marks) -> li
     if current is Phase.PROPOSAL_WAITING:
         # A proposal left unanswered closes the dispute for the seller: alert at once.
         proposed_at = state.last[Kind.SELLER_PROPOSAL]
-        key = _key(Rule.PROPOSAL, order, "new", proposed_at.isoformat())
-        found.append(_decision(state, Rule.PROPOSAL, now, due=state.proposal_deadline, key=key))
+        key = _key(AlertKind.PROPOSAL, order, "new", proposed_at.isoformat())
+        found.append(
+            _decision(state, AlertKind.PROPOSAL, now, due=state.proposal_deadline, key=key)
+        )
     if current is Phase.RETURN_REQUIRED:
         # The seller asked for the item back: the return has its own date and costs, and the
         # dispute must stay open until the refund arrives (docs/aliexpress-mail.md).
         asked_at = state.last[Kind.RETURN_REQUIRED]
-        key = _key(Rule.RETURN, order, "new", asked_at.isoformat())
+        key = _key(AlertKind.RETURN, order, "new", asked_at.isoformat())
         due = return_due(state, policy)
-        found.append(_decision(state, Rule.RETURN, now, due=due, key=key))
+        found.append(_decision(state, AlertKind.RETURN, now, due=due, key=key))
     if current is Phase.AWAITING_CONFIRMATION:
         at = state.first[Kind.AWAITING_CONFIRMATION]
         found.append(
             _decision(
                 state,
-                "awaiting_confirmation",
+                AlertKind.AWAITING_CONFIRMATION,
                 now,
                 due=None,
                 key=_key("awaiting", order, at.isoformat()),
             )
         )
     if state.pressure_at is not None:
-        key = _key("pressure", order, state.pressure_at.isoformat())
-        found.append(_decision(state, "pressure", now, due=None, key=key))
+        key = _key(AlertKind.PRESSURE, order, state.pressure_at.isoformat())
+        found.append(_decision(state, AlertKind.PRESSURE, now, due=None, key=key))
     for deadline in deadlines(state, policy):
         found.extend(_for_deadline(state, deadline, now, policy, marks))
     found.extend(_claims(state, now))
@@ -219,7 +240,8 @@ def _claims(state: OrderState, now: datetime) -> list[Decision]:
     for event, when in state.claims:
         claim = CLAIM.get(event.kind)
         if event.pressure:
-            rule, claim = "pressure", HEADLINE["pressure"]
+            rule: AlertKind | str = AlertKind.PRESSURE
+            claim = COPY[AlertKind.PRESSURE].headline
         elif claim is None:
             continue  # a tracking scan or an order confirmation: nothing to act on
         else:
@@ -230,7 +252,7 @@ def _claims(state: OrderState, now: datetime) -> list[Decision]:
         details["mail"] = event.message_id or f"sent {when.isoformat()} {event.subject or ''}"
         if event.deadline:
             details["claimed_deadline"] = event.deadline
-        key = _key("unverified", state.order_id, ident, event.kind.value)
+        key = _key(AlertKind.UNVERIFIED, state.order_id, ident, event.kind.value)
         if any(d.key == key for d in found):
             continue  # one Message-ID is one mail (the store keeps one event for it)
         found.append(flagged(state.order_id, rule, claim, now, key=key, due=None, details=details))
@@ -246,7 +268,7 @@ def _for_deadline(
             return []
         key = _key(deadline.rule, order, deadline.subject, deadline.due.isoformat())
         return [_decision(state, deadline.rule, now, due=deadline.due, key=key)]
-    if deadline.rule is Rule.PROPOSAL:
+    if deadline.rule is AlertKind.PROPOSAL:
         if deadline.stated:
             reminder = _countdown(state, deadline, now, policy.remind_before)
             return [reminder] if reminder else []
@@ -256,16 +278,18 @@ def _for_deadline(
         if days < 1:
             return []
         # The proposal's time in the key: a newer proposal counts its own days.
-        key = _key(Rule.PROPOSAL, order, "daily", proposed_at.isoformat(), days)
+        key = _key(AlertKind.PROPOSAL, order, "daily", proposed_at.isoformat(), days)
         point = proposed_at + days * policy.proposal_reminder
         spacing = policy.proposal_reminder / 2
         return [
-            _decision(state, Rule.PROPOSAL, now, due=None, key=key, point=point, spacing=spacing)
+            _decision(
+                state, AlertKind.PROPOSAL, now, due=None, key=key, point=point, spacing=spacing
+            )
         ]
-    if deadline.rule is Rule.RETURN:
+    if deadline.rule is AlertKind.RETURN:
         reminder = _countdown(state, deadline, now, policy.remind_before)
         return [reminder] if reminder else []
-    if deadline.rule is Rule.QUIET:
+    if deadline.rule is AlertKind.QUIET:
         # A dispute with no news: look at it every ALIWATCH_DISPUTE_QUIET_DAYS until mail comes
         # (docs/aliexpress-mail.md: a dispute not checked closes for the seller; a proposal mail may
         # never arrive).
@@ -274,15 +298,17 @@ def _for_deadline(
         period = timedelta(days=policy.dispute_quiet_days)
         checks = 1 + int((now - deadline.due) / period)
         since = deadline.due - period
-        key = _key(Rule.QUIET, order, since.isoformat(), checks)
+        key = _key(AlertKind.QUIET, order, since.isoformat(), checks)
         point = since + checks * period
         return [
-            _decision(state, Rule.QUIET, now, due=None, key=key, point=point, spacing=period / 2)
+            _decision(
+                state, AlertKind.QUIET, now, due=None, key=key, point=point, spacing=period / 2
+            )
         ]
-    if deadline.rule is Rule.PROTECTION:
+    if deadline.rule is AlertKind.PROTECTION:
         reminder = _countdown(state, deadline, now, (*policy.remind_before, PROTECTION_EXTRA_LEAD))
         return [reminder] if reminder else []
-    if deadline.rule is Rule.DISPUTE_WINDOW and (
+    if deadline.rule is AlertKind.DISPUTE_WINDOW and (
         marks.watched or _problem_signal(state, now, policy)
     ):
         reminder = _countdown(state, deadline, now, policy.remind_before)
@@ -368,16 +394,13 @@ def suspicious(
     A verified mail naming that many orders is AliExpress's (a huge cart): it is not called a
     forgery, only left for the buyer to read on the orders page.
     """
-    headline, advice = HEADLINE["suspicious"], ADVICE["suspicious"]
-    if authentic:
-        headline = "An AliExpress mail names more orders than aliwatch follows one by one"
-        advice = "Check these orders on your orders page on aliexpress.com."
+    copy = SUSPICIOUS_BUT_AUTHENTIC if authentic else COPY[AlertKind.SUSPICIOUS]
     return Decision(
         key=f"suspicious::{mail}",
         order_id="",
-        rule="suspicious",
-        headline=headline,
-        advice=advice,
+        rule=AlertKind.SUSPICIOUS,
+        headline=copy.headline,
+        advice=copy.advice,
         verified=authentic,
         details={**(details or {}), "orders": str(orders), "mail": mail},
     )
@@ -428,7 +451,7 @@ def decision_of(data: dict[str, Any], key: str) -> Decision:
     return Decision(
         key=key,
         order_id=data["order_id"],
-        rule=data["rule"],
+        rule=AlertKind(data["rule"]),
         headline=data["headline"],
         advice=data["advice"],
         due=datetime.fromisoformat(data["due"]) if data.get("due") else None,

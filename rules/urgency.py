@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from aliwatch.rules.alerts import AlertKind
+
 # A deadline this close is urgent (docs/aliexpress-mail.md, "Timing rules": a proposal left
 # unanswered closes the dispute for the seller, so it is urgent whatever its date).
 URGENT_WITHIN = timedelta(hours=24)
@@ -13,18 +15,21 @@ URGENT_WITHIN = timedelta(hours=24)
 # Good news (watching again) and the test alert `check` sends at once are not.
 ALWAYS_URGENT = frozenset(
     {
-        "proposal_waiting",
-        "return_due",
-        "attention",
-        "login_refused",
-        "reply_unusable",
-        "stale",
+        AlertKind.PROPOSAL,
+        AlertKind.RETURN,
+        AlertKind.ATTENTION,
+        AlertKind.LOGIN_REFUSED,
+        AlertKind.REPLY_UNUSABLE,
+        AlertKind.STALE,
     }
 )
 
 
-def is_urgent(rule: str, due: datetime | None, now: datetime) -> bool:
+def is_urgent(rule: AlertKind | str, due: datetime | None, now: datetime) -> bool:
     """Whether an alert of `rule` due at `due` is urgent at `now`.
+
+    `rule` may be the kind of event an unverified mail claims (not an alert kind): never urgent
+    by itself.
 
     A deadline already passed is not: the checks that fire once it passed (the seller's
     silence, a parcel stalled) can wait for the end of the quiet hours.

@@ -11,9 +11,8 @@ from icalendar import Alarm, Calendar, Event
 from icalendar.enums import TRANSP
 
 from aliwatch.daemon.alerts.render import ORDER_PAGE
-from aliwatch.daemon.alerts.wording import ACTION
-from aliwatch.rules.advice import ADVICE
-from aliwatch.rules.deadlines import Deadline, Rule
+from aliwatch.rules.alerts import COPY, DEADLINE_RULES, AlertKind
+from aliwatch.rules.deadlines import Deadline
 
 PRODID = "-//aliwatch//aliwatch//EN"
 CALENDAR_NAME = "aliwatch deadlines"
@@ -24,11 +23,11 @@ EVENT_LENGTH = timedelta(minutes=30)
 _ORDER_ID = re.compile(r"[0-9]+", re.ASCII)
 _SUBJECT = re.compile(r"[A-Za-z0-9]*", re.ASCII)
 
-# Titles and texts come from the one vocabulary: the action a subject names (wording.ACTION) and
-# the advice every channel gives (rules/advice.py ADVICE); `build_calendar(advice=...)` may
-# replace the advice per rule.
-_ALARMS: dict[Rule, tuple[timedelta, ...]] = {
-    Rule.PROPOSAL: (timedelta(hours=24), timedelta(hours=6))
+# Titles and texts come from the one vocabulary (rules/alerts.py COPY): the action a subject
+# names and the advice every channel gives; `build_calendar(advice=...)` may replace the advice
+# per rule.
+_ALARMS: dict[AlertKind, tuple[timedelta, ...]] = {
+    AlertKind.PROPOSAL: (timedelta(hours=24), timedelta(hours=6))
 }
 _DEFAULT_ALARMS = (timedelta(hours=24),)
 
@@ -47,14 +46,16 @@ def event_uid(order_id: str, deadline: Deadline) -> str:
     return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@aliwatch"
 
 
-def _event(order_id: str, deadline: Deadline, now: datetime, advice: Mapping[Rule, str]) -> Event:
+def _event(
+    order_id: str, deadline: Deadline, now: datetime, advice: Mapping[AlertKind, str]
+) -> Event:
     if not _ORDER_ID.fullmatch(order_id):
         raise ValueError(f"order id must be digits: {order_id!r}")
     if not _SUBJECT.fullmatch(deadline.subject):
         raise ValueError(f"deadline subject must be alphanumeric: {deadline.subject!r}")
     due = _utc(deadline.due, "due")
     about = f"order {order_id}" + (f", parcel {deadline.subject}" if deadline.subject else "")
-    summary = f"{ACTION[deadline.rule]} — {about}"
+    summary = f"{COPY[deadline.rule].action} — {about}"
     link = ORDER_PAGE.format(order_id)
     source = "stated in an AliExpress mail" if deadline.stated else "estimated by aliwatch"
     description = f"{advice[deadline.rule]}\n\nDate {source}.\nOrder page: {link}"
@@ -83,11 +84,11 @@ def build_calendar(
     items: Iterable[tuple[str, Deadline]],
     now: datetime,
     *,
-    advice: Mapping[Rule, str] | None = None,
+    advice: Mapping[AlertKind, str] | None = None,
 ) -> bytes:
     """The ICS bytes for (order id, deadline) pairs; `now` is the DTSTAMP, `advice` per rule."""
     stamp = _utc(now, "now")
-    texts = {**{rule: ADVICE[rule] for rule in Rule}, **(advice or {})}
+    texts = {**{rule: COPY[rule].advice for rule in DEADLINE_RULES}, **(advice or {})}
     calendar = Calendar()
     calendar.prodid = PRODID
     calendar.version = "2.0"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from aliwatch.daemon.store import Store
 from aliwatch.daemon.store.mails import MAX_ORDERS_PER_MAIL
-from aliwatch.rules.advice import ADVICE, ATTENTION_CLAIM, HEADLINE
+from aliwatch.rules.alerts import ATTENTION_CLAIM, COPY, AlertKind
 from aliwatch.rules.deadlines import Deadline, deadlines
 from aliwatch.rules.decide import (
     Decision,
@@ -58,16 +58,16 @@ def attention_decisions(store: Store) -> list[Decision]:
         if not event.authentic:
             details["mail"] = event.message_id or f"sent {when.isoformat()} {event.subject or ''}"
             found.append(
-                flagged(order, "attention", ATTENTION_CLAIM, when, key=key, details=details)
+                flagged(order, AlertKind.ATTENTION, ATTENTION_CLAIM, when, key=key, details=details)
             )
             continue
         found.append(
             Decision(
                 key=key,
                 order_id=order,
-                rule="attention",
-                headline=HEADLINE["attention"],
-                advice=ADVICE["attention"],
+                rule=AlertKind.ATTENTION,
+                headline=COPY[AlertKind.ATTENTION].headline,
+                advice=COPY[AlertKind.ATTENTION].advice,
                 urgent=True,
                 details=details,
             )

@@ -9,8 +9,10 @@ from aliwatch.daemon.alerts.render import local_time, status_table
 from aliwatch.daemon.store import Store, StoredMail
 from aliwatch.parsers.event import Kind
 from aliwatch.parsers.fold import fold, subject_shape
+from aliwatch.rules.alerts import COPY, AlertKind
 from aliwatch.rules.decide import Decision, payload
 from aliwatch.rules.policy import Policy
+from aliwatch.rules.urgency import is_urgent
 
 # Recognition drift: AliExpress changed a template when its mail stops being recognised. Three
 # unrecognised mails of one subject shape in a row, or more than a fifth of a week's AliExpress
@@ -42,42 +44,30 @@ def add_own_alert(store: Store, decision: Decision, now: datetime) -> bool:
     )
 
 
+def own_decision(kind: AlertKind, key: str, now: datetime, **fields: str) -> Decision:
+    """One of aliwatch's own alerts, in the words of rules/alerts.py with `fields` filled in."""
+    copy = COPY[kind]
+    return Decision(
+        key=key,
+        order_id="",
+        rule=kind,
+        headline=copy.headline.format(**fields),
+        advice=copy.advice.format(**fields),
+        urgent=is_urgent(kind, None, now),
+    )
+
+
 def login_refused(store: Store, now: datetime) -> bool:
     """Three refused logins in a row: tell the user, once per outage."""
-    return add_own_alert(
-        store,
-        Decision(
-            key=f"login_refused:{now:%Y-%m-%dT%H}",
-            order_id="",
-            rule="login_refused",
-            headline="aliwatch cannot log in to your mailbox",
-            advice="Check ALIWATCH_IMAP_USER and the password or token settings; aliwatch "
-            "now retries every 30 minutes.",
-            urgent=True,
-        ),
-        now,
-    )
+    decision = own_decision(AlertKind.LOGIN_REFUSED, f"login_refused:{now:%Y-%m-%dT%H}", now)
+    return add_own_alert(store, decision, now)
 
 
 def reply_unusable(store: Store, now: datetime, detail: str) -> bool:
     """Syncs keep failing on server answers the sync cannot use: tell the user, once a day."""
-    return add_own_alert(
-        store,
-        Decision(
-            key=f"reply_unusable:{now:%Y-%m-%d}",
-            order_id="",
-            rule="reply_unusable",
-            headline="aliwatch cannot read your mail server's answers",
-            advice=(
-                f"Your mailbox is reachable, but its answers are not what aliwatch expects "
-                f"({detail}), so no new mail is examined. Please report this with the server's "
-                "name (aliwatch's log has the details); meanwhile watch your AliExpress mail "
-                "yourself."
-            ),
-            urgent=True,
-        ),
-        now,
-    )
+    key = f"reply_unusable:{now:%Y-%m-%d}"
+    decision = own_decision(AlertKind.REPLY_UNUSABLE, key, now, detail=detail)
+    return add_own_alert(store, decision, now)
 
 
 def run_started(store: Store, now: datetime) -> None:
@@ -97,21 +87,11 @@ def check_succeeded(store: Store, now: datetime, zone: tzinfo) -> bool:
     store.set_health(LAST_CHECK, now)
     if previous is None or store.alert(_stale_key(previous)) is None:
         return False
-    return add_own_alert(
-        store,
-        Decision(
-            key=f"recovered:{previous.isoformat()}",
-            order_id="",
-            rule="recovered",
-            headline="aliwatch is checking your mailbox again",
-            advice=(
-                f"The last check before the outage was {local_time(previous, zone)}. Mail that "
-                "arrived meanwhile has been read now; any alerts it raised follow."
-            ),
-            urgent=True,
-        ),
-        now,
+    last = local_time(previous, zone)
+    decision = own_decision(
+        AlertKind.RECOVERED, f"recovered:{previous.isoformat()}", now, last=last
     )
+    return add_own_alert(store, decision, now)
 
 
 def stale_alert(store: Store, now: datetime, zone: tzinfo, stale_hours: float) -> bool:
@@ -119,22 +99,9 @@ def stale_alert(store: Store, now: datetime, zone: tzinfo, stale_hours: float) -
     last = store.health(LAST_CHECK) or store.health(RUN_STARTED)
     if last is None or now - last < timedelta(hours=stale_hours):
         return False
-    return add_own_alert(
-        store,
-        Decision(
-            key=_stale_key(last),
-            order_id="",
-            rule="stale",
-            headline=f"aliwatch has not been able to check your mailbox for {stale_hours:g} hours",
-            advice=(
-                f"The last successful check was {local_time(last, zone)}. Until it works again "
-                "no new AliExpress mail is seen: check the mailbox settings and aliwatch's log "
-                "(journalctl -u aliwatch), and look at your open disputes yourself meanwhile."
-            ),
-            urgent=True,
-        ),
-        now,
-    )
+    hours, when = f"{stale_hours:g}", local_time(last, zone)
+    decision = own_decision(AlertKind.STALE, _stale_key(last), now, hours=hours, last=when)
+    return add_own_alert(store, decision, now)
 
 
 def digest_alert(store: Store, now: datetime, zone: tzinfo, at: time, policy: Policy) -> bool:
@@ -147,17 +114,8 @@ def digest_alert(store: Store, now: datetime, zone: tzinfo, at: time, policy: Po
         return False
     rows = open_orders(store, policy, everything=False)
     table = status_table(rows, now, zone, colour=False) if rows else "No open orders."
-    return add_own_alert(
-        store,
-        Decision(
-            key=key,
-            order_id="",
-            rule="digest",
-            headline=f"aliwatch digest: {len(rows)} open order(s)",
-            advice="\n" + table,
-        ),
-        now,
-    )
+    decision = own_decision(AlertKind.DIGEST, key, now, count=str(len(rows)), table=table)
+    return add_own_alert(store, decision, now)
 
 
 def _unrecognised(mail: StoredMail) -> bool:
@@ -185,21 +143,13 @@ def drift_alerts(store: Store, now: datetime, zone: tzinfo) -> int:
         unrecognised = [mail for mail in by_shape[key] if _unrecognised(mail)]
         latest = unrecognised[-1]
         shape = subject_shape(latest.event.subject or "") or "(no subject)"
-        added += add_own_alert(
-            store,
-            Decision(
-                key=f"drift:{key}",
-                order_id="",
-                rule="drift",
-                headline="AliExpress mail is no longer recognised: a template probably changed",
-                advice=(
-                    f'{len(unrecognised)} recent AliExpress mails shaped "{shape}" were not '
-                    f"recognised, the latest sent {local_time(latest.sent_at, zone)}, so aliwatch "
-                    "cannot warn you about what they say. Read them yourself meanwhile, list "
-                    "them with `aliwatch unknown`, and teach aliwatch the new template in a few "
-                    "minutes as CONTRIBUTING.md shows (aliwatch anonymize, a fixture, a row)."
-                ),
-            ),
+        decision = own_decision(
+            AlertKind.DRIFT,
+            f"drift:{key}",
             now,
+            count=str(len(unrecognised)),
+            shape=shape,
+            latest=local_time(latest.sent_at, zone),
         )
+        added += add_own_alert(store, decision, now)
     return added

@@ -7,42 +7,17 @@ from datetime import datetime, tzinfo
 
 from aliwatch.daemon.alerts.render import ORDER_PAGE, alert_lines, alert_text
 from aliwatch.parsers.mime import clean_header
+from aliwatch.rules.alerts import COPY, AlertKind
 from aliwatch.rules.decide import Decision
 
-# The action each rule asks for, for subjects and notification titles ("Answer the seller's
-# proposal by Thu 3 Dec 23:59 — order 8211968327930027").
-ACTION: dict[str, str] = {
-    "proposal_waiting": "Answer the seller's proposal",
-    "protection_ending": "Act before buyer protection ends",
-    "dispute_window": "Open a dispute if anything is wrong",
-    "cancellation_undecided": "Check your cancellation request",
-    "seller_silent": "Escalate the dispute if no refund came",
-    "not_shipped": "Ask the seller when the order ships",
-    "parcel_stalled": "Check the stalled parcel",
-    "refund_missing": "Check the missing refund",
-    "awaiting_confirmation": "Open a dispute before the order completes",
-    "attention": "Read an unrecognised AliExpress mail",
-    "pressure": "Do not close the dispute for a promise",
-    "unverified": "Check the order page, not the mail",
-    "suspicious": "Do not act on a suspicious mail",
-    "return_due": "Ship the return the seller asked for",
-    "dispute_quiet": "Look at your dispute: no news for days",
-    "login_refused": "Fix aliwatch's mailbox login",
-    "reply_unusable": "aliwatch cannot read your mail server's answers",
-    "stale": "aliwatch cannot check your mailbox",
-    "recovered": "aliwatch checks your mailbox again",
-    "digest": "Your AliExpress orders today",
-    "drift": "AliExpress mail is no longer recognised",
-    "test": "aliwatch test alert",
-}
 MAX_SUBJECT = 200
 # What to run about an alert that names no order (aliwatch's own, or mail it could not read);
 # anything else about aliwatch itself is for `aliwatch check`.
-_NO_ORDER_NEXT: dict[str, tuple[str, str]] = {
-    "digest": ("Your orders", "aliwatch status"),
-    "recovered": ("Your orders", "aliwatch status"),
-    "drift": ("The mail it could not read", "aliwatch unknown"),
-    "attention": ("The mail it could not read", "aliwatch unknown"),
+_NO_ORDER_NEXT: dict[AlertKind, tuple[str, str]] = {
+    AlertKind.DIGEST: ("Your orders", "aliwatch status"),
+    AlertKind.RECOVERED: ("Your orders", "aliwatch status"),
+    AlertKind.DRIFT: ("The mail it could not read", "aliwatch unknown"),
+    AlertKind.ATTENTION: ("The mail it could not read", "aliwatch unknown"),
 }
 _CHECK = ("Check aliwatch's settings and mailbox", "aliwatch check")
 
@@ -65,22 +40,22 @@ def subject(decision: Decision, zone: tzinfo, now: datetime) -> str:
     the date is the mail's claim, and the buyer is sent to the order page, never to the mail.
     """
     about = f" — order {decision.order_id}" if decision.order_id else ""
-    if decision.rule == "unverified":
+    if decision.rule is AlertKind.UNVERIFIED:
         claim = decision.details.get("claims", decision.headline)
         said = claim[:1].lower() + claim[1:]
-        if decision.claimed_rule == "pressure":
+        if decision.claimed_rule == AlertKind.PRESSURE:
             return one_line(f"Likely phishing: an unverified mail says {said}{about}")
-        if decision.claimed_rule == "attention":
+        if decision.claimed_rule == AlertKind.ATTENTION:
             return one_line(
                 f"Unverified mail about a dispute, refund or return: check the order page{about}"
             )
         return one_line(f"Unverified mail claims {said}: check the order page{about}")
-    if decision.rule == "suspicious":
+    if decision.rule is AlertKind.SUSPICIOUS:
         orders = decision.details.get("orders", "many")
         if decision.verified:
             return one_line(f"An AliExpress mail names {orders} orders: check them on the site")
         return one_line(f"Suspicious mail naming {orders} orders: do not act on it")
-    action = ACTION.get(decision.rule, decision.headline)
+    action = COPY[decision.rule].action
     by = ""
     if decision.due is not None:
         when = short_time(decision.due, zone)

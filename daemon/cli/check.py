@@ -9,23 +9,19 @@ from typing import TextIO
 
 from aliwatch.daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
 from aliwatch.daemon.alerts.channels.setup import ChannelSetupError, build_channels
+from aliwatch.daemon.alerts.housekeeping import own_decision
 from aliwatch.daemon.cli.commands import CommandError
 from aliwatch.daemon.config.paths import default_db_path
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.lock import DaemonLock
 from aliwatch.daemon.sources.imap import ImapError, ImapSession
+from aliwatch.rules.alerts import AlertKind
 from aliwatch.rules.decide import Decision
 
 
 def trial_decision(now: datetime) -> Decision:
     """The test alert: plainly a test, about no order."""
-    return Decision(
-        key=f"test:{now.isoformat()}",
-        order_id="",
-        rule="test",
-        headline="aliwatch test alert: this channel works",
-        advice="Nothing to do. Real alerts will arrive here the same way.",
-    )
+    return own_decision(AlertKind.TEST, f"test:{now.isoformat()}", now)
 
 
 class _Report:

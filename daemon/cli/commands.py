@@ -22,24 +22,12 @@ from aliwatch.daemon.sources.ingest import ingest
 from aliwatch.daemon.sources.inputs import Input, iter_inputs
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
-from aliwatch.rules.deadlines import Rule
+from aliwatch.rules.alerts import ORDER_ALERTS
 from aliwatch.rules.decide import Decision
 from aliwatch.rules.state import OrderState
 
-# Every rule an order's alert can have: what `ack --rule` accepts. The deadline rules, and the
-# alerts rules/decide.py and daemon/alerts/evaluate.py raise beside them (rules/advice.py).
-ALERT_RULES: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        (
-            *(rule.value for rule in Rule),
-            "awaiting_confirmation",
-            "attention",
-            "pressure",
-            "unverified",
-            "suspicious",
-        )
-    )
-)
+# Every rule an order's alert can have: what `ack --rule` accepts (rules/alerts.py).
+ALERT_RULES: tuple[str, ...] = tuple(kind.value for kind in ORDER_ALERTS)
 
 
 class CommandError(AliwatchError):
@@ -70,7 +58,7 @@ def print_alerts(
 ) -> None:
     """The console channel: each new alert as text, urgent ones marked."""
     for decision in decisions:
-        mark = "[URGENT] " if decision.urgent else ""
+        mark = "[URGENT] " if decision.urgent_at(now) else ""  # rules/urgency.py
         out.write(f"\n{mark}{alert_text(decision, now, settings.zone())}\n")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-# Issue #4: reconnect 1 s -> 5 min; after 3 authentication failures in a row, 30 min, and tell
+# Reconnect 1 s -> 5 min; after 3 authentication failures in a row, 30 min, and tell
 # the user (hammering a server with a wrong password gets accounts locked).
 BACKOFF_START = 1.0
 BACKOFF_MAX = 300.0

@@ -10,7 +10,8 @@ from icalendar import Calendar
 
 from aliwatch.daemon.alerts.calendar import build_calendar
 from aliwatch.parsers.event import Event, Kind
-from aliwatch.rules.deadlines import Deadline, Rule, deadlines
+from aliwatch.rules.alerts import AlertKind
+from aliwatch.rules.deadlines import Deadline, deadlines
 from aliwatch.rules.policy import Policy
 from aliwatch.rules.state import fold
 
@@ -56,7 +57,7 @@ def parse(data: bytes) -> Calendar:
 
 def test_the_fixture_covers_several_rules_and_a_parcel() -> None:
     rules = {d.rule for _, d in ITEMS}
-    assert {Rule.PROPOSAL, Rule.STALLED, Rule.CANCEL_DECISION} <= rules
+    assert {AlertKind.PROPOSAL, AlertKind.STALLED, AlertKind.CANCEL_DECISION} <= rules
     assert any(d.subject for _, d in ITEMS)
 
 
@@ -75,7 +76,7 @@ def test_each_dtstart_is_the_due_time_in_utc() -> None:
 
 def test_a_non_utc_due_is_written_as_the_same_instant_in_utc() -> None:
     due = datetime(2026, 12, 4, 9, 59, tzinfo=timezone(timedelta(hours=2)))
-    data = build_calendar([(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW)
+    data = build_calendar([(PROPOSAL_ORDER, Deadline(AlertKind.PROPOSAL, due))], NOW)
     assert b"DTSTART:20261204T075900Z\r\n" in data
 
 
@@ -93,7 +94,9 @@ def test_each_event_has_a_display_alarm_before_the_due_time() -> None:
 
 def test_a_proposal_gets_alarms_24_and_6_hours_before() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    event = parse(build_calendar([(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW)).events[0]
+    event = parse(
+        build_calendar([(PROPOSAL_ORDER, Deadline(AlertKind.PROPOSAL, due))], NOW)
+    ).events[0]
     fire = sorted(t.trigger for t in event.alarms.times)
     assert fire == [due - timedelta(hours=24), due - timedelta(hours=6)]
 
@@ -112,8 +115,10 @@ def test_uids_are_stable_across_builds_at_different_times() -> None:
 
 def test_a_moved_deadline_keeps_its_uid_so_a_reimport_updates_it() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    before = parse(build_calendar([(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW)).events
-    moved = Deadline(Rule.PROPOSAL, due + timedelta(days=1))
+    before = parse(
+        build_calendar([(PROPOSAL_ORDER, Deadline(AlertKind.PROPOSAL, due))], NOW)
+    ).events
+    moved = Deadline(AlertKind.PROPOSAL, due + timedelta(days=1))
     after = parse(build_calendar([(PROPOSAL_ORDER, moved)], NOW + timedelta(hours=1))).events
     assert before[0]["UID"] == after[0]["UID"]
     assert after[0].DTSTAMP > before[0].DTSTAMP
@@ -122,8 +127,8 @@ def test_a_moved_deadline_keeps_its_uid_so_a_reimport_updates_it() -> None:
 def test_different_parcels_of_one_order_get_different_uids() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
     items = [
-        (PROPOSAL_ORDER, Deadline(Rule.STALLED, due, subject="LP1")),
-        (PROPOSAL_ORDER, Deadline(Rule.STALLED, due, subject="LP2")),
+        (PROPOSAL_ORDER, Deadline(AlertKind.STALLED, due, subject="LP1")),
+        (PROPOSAL_ORDER, Deadline(AlertKind.STALLED, due, subject="LP2")),
     ]
     events = parse(build_calendar(items, NOW)).events
     assert events[0]["UID"] != events[1]["UID"]
@@ -136,12 +141,14 @@ def test_dtstamp_is_the_given_now() -> None:
 
 def test_summary_names_the_action_and_the_order() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    event = parse(build_calendar([(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW)).events[0]
+    event = parse(
+        build_calendar([(PROPOSAL_ORDER, Deadline(AlertKind.PROPOSAL, due))], NOW)
+    ).events[0]
     assert event["SUMMARY"] == f"Answer the seller's proposal — order {PROPOSAL_ORDER}"
 
 
 def test_a_parcel_deadline_names_the_parcel() -> None:
-    stalled = [(o, d) for o, d in ITEMS if d.rule is Rule.STALLED]
+    stalled = [(o, d) for o, d in ITEMS if d.rule is AlertKind.STALLED]
     event = parse(build_calendar(stalled, NOW)).events[0]
     assert "parcel LP00123456789CN" in event["SUMMARY"]
 
@@ -149,7 +156,9 @@ def test_a_parcel_deadline_names_the_parcel() -> None:
 def test_url_and_description_link_the_order_page() -> None:
     link = f"https://www.aliexpress.com/p/order/detail.html?orderId={PROPOSAL_ORDER}"
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    event = parse(build_calendar([(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW)).events[0]
+    event = parse(
+        build_calendar([(PROPOSAL_ORDER, Deadline(AlertKind.PROPOSAL, due))], NOW)
+    ).events[0]
     assert event["URL"] == link
     assert link in event["DESCRIPTION"]
 
@@ -158,7 +167,9 @@ def test_given_advice_replaces_the_default_and_survives_escaping() -> None:
     advice = "Reject it; then, if asked: escalate\\appeal."
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
     data = build_calendar(
-        [(PROPOSAL_ORDER, Deadline(Rule.PROPOSAL, due))], NOW, advice={Rule.PROPOSAL: advice}
+        [(PROPOSAL_ORDER, Deadline(AlertKind.PROPOSAL, due))],
+        NOW,
+        advice={AlertKind.PROPOSAL: advice},
     )
     assert str(parse(data).events[0]["DESCRIPTION"]).startswith(advice + "\n")
 
@@ -196,7 +207,7 @@ def test_no_deadlines_give_a_valid_calendar_without_events() -> None:
 @pytest.mark.parametrize("naive", ["now", "due"])
 def test_naive_datetimes_are_refused(naive: str) -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    deadline = Deadline(Rule.PROPOSAL, due.replace(tzinfo=None) if naive == "due" else due)
+    deadline = Deadline(AlertKind.PROPOSAL, due.replace(tzinfo=None) if naive == "due" else due)
     now = NOW.replace(tzinfo=None) if naive == "now" else NOW
     with pytest.raises(ValueError, match="timezone-aware"):
         build_calendar([(PROPOSAL_ORDER, deadline)], now)
@@ -205,11 +216,11 @@ def test_naive_datetimes_are_refused(naive: str) -> None:
 def test_an_order_id_that_is_not_digits_is_refused() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
     with pytest.raises(ValueError, match="order id"):
-        build_calendar([("Your refund\r\nBEGIN:VEVENT", Deadline(Rule.PROPOSAL, due))], NOW)
+        build_calendar([("Your refund\r\nBEGIN:VEVENT", Deadline(AlertKind.PROPOSAL, due))], NOW)
 
 
 def test_a_subject_that_is_not_an_id_is_refused() -> None:
     due = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)
-    deadline = Deadline(Rule.STALLED, due, subject="close the dispute first")
+    deadline = Deadline(AlertKind.STALLED, due, subject="close the dispute first")
     with pytest.raises(ValueError, match="subject"):
         build_calendar([(PROPOSAL_ORDER, deadline)], NOW)
