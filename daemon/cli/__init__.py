@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeAlias
 
 from pydantic import ValidationError
 
@@ -29,6 +29,9 @@ from aliwatch.daemon.service.quiet import quiet_libraries
 from aliwatch.daemon.sources.inputs import iter_inputs
 from aliwatch.parsers import AuthPolicy
 
+# The subcommands' parsers (argparse's class is generic only to type checkers).
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -42,85 +45,84 @@ def _parser() -> argparse.ArgumentParser:
         "environment variables override it",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    parse = commands.add_parser(
+    _command(
+        commands,
         "parse",
-        help="recognise mail files and print what each one means",
-        description=(
-            "Recognise AliExpress mail. PATH may be an .eml file, an mbox file, a folder "
-            "(Maildir or .eml files, searched recursively) or - for one mail on stdin. "
-            "Nothing is stored and no network is used."
-        ),
+        "recognise mail files and print what each one means",
+        "Recognise AliExpress mail. PATH may be an .eml file, an mbox file, a folder "
+        "(Maildir or .eml files, searched recursively) or - for one mail on stdin. "
+        "Nothing is stored and no network is used.",
+        switches={
+            "--json": "one JSON object per mail per line",
+            "--explain": "say why: the AliExpress marks found, the relay undone, the rows that "
+            "matched or came closest, and why the kind was chosen (with --json: one JSON object "
+            "per mail)",
+        },
+        paths=True,
     )
-    parse.add_argument("--json", action="store_true", help="one JSON object per mail per line")
-    parse.add_argument(
-        "--explain",
-        action="store_true",
-        help="say why: the AliExpress marks found, the relay undone, the rows that matched or "
-        "came closest, and why the kind was chosen (with --json: one JSON object per mail)",
-    )
-    parse.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
 
-    imp = commands.add_parser(
+    imp = _command(
+        commands,
         "import",
-        help="read mail files into the state store and show the alerts they raise",
-        description="Record mail from files, a Maildir, a folder of .eml or an mbox (e.g. a "
+        "read mail files into the state store and show the alerts they raise",
+        "Record mail from files, a Maildir, a folder of .eml or an mbox (e.g. a "
         "Google Takeout export) in the state store, run the rules once and print new alerts. "
         "Mail already recorded is skipped. On a terminal a progress bar (by bytes read) is "
         "drawn on stderr.",
+        paths=True,
     )
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -")
 
-    status = commands.add_parser("status", help="open orders with their next deadline")
-    status.add_argument("--json", action="store_true", help="a JSON list of orders")
-    status.add_argument("--all", action="store_true", help="include finished orders")
+    status = _command(
+        commands,
+        "status",
+        "open orders with their next deadline",
+        switches={"--json": "a JSON list of orders", "--all": "include finished orders"},
+    )
 
-    timeline = commands.add_parser("timeline", help="every mail recorded for one order")
-    timeline.add_argument("order", metavar="ORDER", help="16-digit order number")
-    timeline.add_argument("--json", action="store_true", help="a JSON list of events")
+    timeline = _command(
+        commands,
+        "timeline",
+        "every mail recorded for one order",
+        order=True,
+        switches={"--json": "a JSON list of events"},
+    )
 
-    cal = commands.add_parser("calendar", help="open deadlines as an iCalendar (.ics) file")
+    cal = _command(commands, "calendar", "open deadlines as an iCalendar (.ics) file")
     cal.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     marks = _add_mark_parsers(commands)
 
-    alerts = commands.add_parser(
+    alerts = _command(
+        commands,
         "alerts",
-        help="every alert aliwatch decided, and how each channel delivered it",
-        description="The alerts in the store, newest first: when each was decided, its rule, "
+        "every alert aliwatch decided, and how each channel delivered it",
+        "The alerts in the store, newest first: when each was decided, its rule, "
         "order, deadline and headline, then per channel: sent (when), pending (first try) or "
         "failed (attempts, next try, the last error). Times are in ALIWATCH_TIMEZONE.",
-    )
-    alerts.add_argument(
-        "--json",
-        action="store_true",
-        help="a JSON list of alerts, each with its deliveries per channel",
-    )
-    alerts.add_argument("--order", metavar="N", help="only the alerts of this order")
-    alerts.add_argument(
-        "--since",
-        metavar="WHEN",
-        help="only alerts decided since then: a date (2026-11-01), a time or a duration back (7d)",
+        switches={"--json": "a JSON list of alerts, each with its deliveries per channel"},
+        options={
+            "--order": ("N", "only the alerts of this order"),
+            "--since": ("WHEN", _since("alerts decided")),
+        },
     )
 
-    unknown = commands.add_parser(
+    unknown = _command(
+        commands,
         "unknown",
-        help="list the AliExpress mail aliwatch could not recognise",
-        description="The AliExpress mails in the store that no template recognised, newest "
+        "list the AliExpress mail aliwatch could not recognise",
+        "The AliExpress mails in the store that no template recognised, newest "
         "first: date, sender, subject, order numbers, attention and where the mail is (IMAP "
         "folder and UID, or file), then a count per subject shape. Use it to spot a template "
         "AliExpress changed, and `aliwatch anonymize` to turn one into a fixture.",
-    )
-    unknown.add_argument("--json", action="store_true", help="a JSON object: mails and shapes")
-    unknown.add_argument(
-        "--since",
-        metavar="WHEN",
-        help="only mail sent since then: a date (2026-11-01), a time or a duration back (7d)",
+        switches={"--json": "a JSON object: mails and shapes"},
+        options={"--since": ("WHEN", _since("mail sent"))},
     )
 
-    anon = commands.add_parser(
+    anon = _command(
+        commands,
         "anonymize",
-        help="turn one of your mails into a fixture you can share",
-        description="Write an anonymised copy of one mail (a FILE, or --uid N from an IMAP "
+        "turn one of your mails into a fixture you can share",
+        "Write an anonymised copy of one mail (a FILE, or --uid N from an IMAP "
         "folder, fetched read-only) and beside it a .json with the fields `aliwatch parse` "
         "gives the copy. The MIME structure, encodings, HTML, dates, amounts and the words "
         "that say what happened are kept; names, postal addresses, e-mail addresses, phone "
@@ -138,30 +140,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     anon.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
 
-    run = commands.add_parser(
+    run = _command(
+        commands,
         "run",
-        help="the daemon: watch the mailbox, run the rules, send alerts",
-        description="Sync the configured sources (IMAP folders, or ALIWATCH_MAILDIR), run the "
+        "the daemon: watch the mailbox, run the rules, send alerts",
+        "Sync the configured sources (IMAP folders, or ALIWATCH_MAILDIR), run the "
         "rules and deliver alerts; repeat until SIGTERM/SIGINT. --once: one pass, then exit.",
+        switches={"--once": "one sync, one rules pass, then exit"},
     )
-    run.add_argument("--once", action="store_true", help="one sync, one rules pass, then exit")
 
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "check",
-        help="check the settings and the alert channels",
-        description="Validate the settings, warn when the env file is readable by others, log "
+        "check the settings and the alert channels",
+        "Validate the settings, warn when the env file is readable by others, log "
         "in to IMAP (folders, AliExpress mails seen) and SMTP, reach the session bus; one line "
         "per check. --send-test-alert also sends one test alert on each channel. The exit "
         "status is 1 when any check failed.",
-    )
-    check.add_argument(
-        "--send-test-alert", action="store_true", help="send a test alert on every channel"
+        switches={"--send-test-alert": "send a test alert on every channel"},
     )
 
-    init = commands.add_parser(
+    init = _command(
+        commands,
         "init",
-        help="write a commented env file with every setting",
-        description="Write an env file listing every setting with its default (mode 0600), "
+        "write a commented env file with every setting",
+        "Write an env file listing every setting with its default (mode 0600), "
         "then print the commands to run next. --user (the default): "
         "~/.config/aliwatch/aliwatch.env; --system: /etc/aliwatch/aliwatch.env; or PATH. "
         "An existing file is kept unless --force.",
@@ -184,50 +187,77 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_mark_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> list[argparse.ArgumentParser]:
+def _add_mark_parsers(commands: _Commands) -> list[argparse.ArgumentParser]:
     """The commands that mark an order and undo it; those that take --now."""
-    ack = commands.add_parser(
+    ack = _command(
+        commands,
         "ack",
-        help="acknowledge an order's alerts until new mail arrives",
-        description="Acknowledge an order's alerts (all, or one rule's): its alerts not yet "
+        "acknowledge an order's alerts until new mail arrives",
+        "Acknowledge an order's alerts (all, or one rule's): its alerts not yet "
         "sent are held back, and no new ones come until a newer mail about the order arrives. "
         "Undo with `aliwatch unack`.",
-    )
-    ack.add_argument("order", metavar="ORDER", help="16-digit order number")
-    ack.add_argument(
-        "--rule", metavar="R", help=f"only this rule; one of: {', '.join(ALERT_RULES)}"
+        order=True,
+        options={"--rule": ("R", f"only this rule; one of: {', '.join(ALERT_RULES)}")},
     )
 
-    unack = commands.add_parser(
+    unack = _command(
+        commands,
         "unack",
-        help="take back an order's acknowledgements; the alerts they held go out",
-        description="Remove the acknowledgements of an order (all, or one rule's). The alerts "
+        "take back an order's acknowledgements; the alerts they held go out",
+        "Remove the acknowledgements of an order (all, or one rule's). The alerts "
         "`ack` held back that no channel sent are sent at the next delivery.",
+        order=True,
+        options={"--rule": ("R", "only this rule's acknowledgement")},
     )
-    unack.add_argument("order", metavar="ORDER", help="16-digit order number")
-    unack.add_argument("--rule", metavar="R", help="only this rule's acknowledgement")
 
-    snooze = commands.add_parser(
+    snooze = _command(
+        commands,
         "snooze",
-        help="quiet an order's ordinary alerts for a while",
-        description="Quiet an order's ordinary alerts for DURATION; urgent ones (a proposal, a "
+        "quiet an order's ordinary alerts for a while",
+        "Quiet an order's ordinary alerts for DURATION; urgent ones (a proposal, a "
         "deadline under 24 h) still come. DURATION `off` ends the snooze (as `unsnooze`).",
+        order=True,
     )
-    snooze.add_argument("order", metavar="ORDER", help="16-digit order number")
     snooze.add_argument("duration", metavar="DURATION", help="e.g. 3d, 12h, 1d12h; or off")
 
-    unsnooze = commands.add_parser("unsnooze", help="end an order's snooze")
-    unsnooze.add_argument("order", metavar="ORDER", help="16-digit order number")
-
-    watch = commands.add_parser("watch", help="mark an order as a problem to follow")
-    watch.add_argument("order", metavar="ORDER", help="16-digit order number")
-
-    unwatch = commands.add_parser("unwatch", help="stop following an order as a problem")
-    unwatch.add_argument("order", metavar="ORDER", help="16-digit order number")
+    unsnooze = _command(commands, "unsnooze", "end an order's snooze", order=True)
+    watch = _command(commands, "watch", "mark an order as a problem to follow", order=True)
+    unwatch = _command(commands, "unwatch", "stop following an order as a problem", order=True)
 
     return [ack, unack, snooze, unsnooze, watch, unwatch]
+
+
+def _command(
+    commands: _Commands,
+    name: str,
+    summary: str,
+    description: str | None = None,
+    *,
+    order: bool = False,
+    paths: bool = False,
+    switches: Mapping[str, str] | None = None,
+    options: Mapping[str, tuple[str, str]] | None = None,
+) -> argparse.ArgumentParser:
+    """A command and the arguments several commands share: the ORDER it acts on, the mail
+    PATHs it reads, switches (on/off flags such as --json: their help) and options that take
+    a value (their metavar and help), each kind in the order given."""
+    command = commands.add_parser(name, help=summary, description=description)
+    if order:
+        command.add_argument("order", metavar="ORDER", help="16-digit order number")
+    for flag, text in (switches or {}).items():
+        command.add_argument(flag, action="store_true", help=text)
+    for flag, (metavar, text) in (options or {}).items():
+        command.add_argument(flag, metavar=metavar, help=text)
+    if paths:
+        command.add_argument(
+            "paths", nargs="+", metavar="PATH", help="mail file, folder, mbox or -"
+        )
+    return command
+
+
+def _since(what: str) -> str:
+    """The help of --since WHEN: only `what` (e.g. "mail sent") since then."""
+    return f"only {what} since then: a date (2026-11-01), a time or a duration back (7d)"
 
 
 def _aware_time(text: str) -> datetime:
