@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,13 +40,11 @@ class Marks(Connected):
 
     def watch(self, order_id: str, now: datetime) -> None:
         """Mark the order as a problem to follow (`aliwatch watch`); the first time is kept."""
-        with self._write() as db:
-            _require_order(db, order_id)
-            db.execute(
-                "UPDATE orders SET watched = 1, watched_at = coalesce(watched_at, ?)"
-                " WHERE order_id = ?",
-                (time_text(now), order_id),
-            )
+        self._change(
+            order_id,
+            "UPDATE orders SET watched = 1, watched_at = ifnull(watched_at, ?) WHERE order_id = ?",
+            (time_text(now), order_id),
+        )
 
     def watched(self, order_id: str) -> bool:
         """Has the user marked the order with `aliwatch watch`?"""
@@ -58,8 +57,7 @@ class Marks(Connected):
         Pending and failed alerts of the order (of that rule) become "acked" and are not sent.
         """
         at = time_text(now)
-        with self._write() as db:
-            _require_order(db, order_id)
+        with self._on_order(order_id) as db:
             db.execute(
                 "INSERT INTO acks (order_id, rule, at) VALUES (?, ?, ?)", (order_id, rule, at)
             )
@@ -81,8 +79,7 @@ class Marks(Connected):
 
     def unack(self, order_id: str, rule: str | None) -> Unacked:
         """Remove the order's acknowledgements of `rule` (None: all); held alerts go out again."""
-        with self._write() as db:
-            _require_order(db, order_id)
+        with self._on_order(order_id) as db:
             removed = {
                 row[0]
                 for row in db.execute(
@@ -107,13 +104,12 @@ class Marks(Connected):
 
     def snooze(self, order_id: str, until: datetime) -> None:
         """Keep the order quiet until `until`; a later snooze replaces the earlier one."""
-        with self._write() as db:
-            _require_order(db, order_id)
-            db.execute(
-                "INSERT INTO snoozes (order_id, until) VALUES (?, ?)"
-                " ON CONFLICT (order_id) DO UPDATE SET until = excluded.until",
-                (order_id, time_text(until)),
-            )
+        self._change(
+            order_id,
+            "INSERT INTO snoozes (order_id, until) VALUES (?, ?)"
+            " ON CONFLICT (order_id) DO UPDATE SET until = excluded.until",
+            (order_id, time_text(until)),
+        )
 
     def snoozed_until(self, order_id: str) -> datetime | None:
         """When the order's snooze ends (it may already have ended), or None if never snoozed."""
@@ -122,8 +118,7 @@ class Marks(Connected):
 
     def unsnooze(self, order_id: str) -> datetime | None:
         """End the order's snooze; when it was to end (maybe already past), None if none."""
-        with self._write() as db:
-            _require_order(db, order_id)
+        with self._on_order(order_id) as db:
             row = db.execute(
                 "DELETE FROM snoozes WHERE order_id = ? RETURNING until", (order_id,)
             ).fetchone()
@@ -131,14 +126,24 @@ class Marks(Connected):
 
     def unwatch(self, order_id: str) -> bool:
         """Stop following the order as a problem; whether it was watched."""
+        changed = self._change(
+            order_id,
+            "UPDATE orders SET watched = 0, watched_at = NULL WHERE order_id = ? AND watched = 1",
+            (order_id,),
+        )
+        return changed == 1
+
+    @contextmanager
+    def _on_order(self, order_id: str) -> Iterator[sqlite3.Connection]:
+        """One write about an order the store knows (else NotInStoreError, nothing written)."""
         with self._write() as db:
             _require_order(db, order_id)
-            changed = db.execute(
-                "UPDATE orders SET watched = 0, watched_at = NULL"
-                " WHERE order_id = ? AND watched = 1",
-                (order_id,),
-            ).rowcount
-        return changed == 1
+            yield db
+
+    def _change(self, order_id: str, sql: str, parameters: tuple[object, ...]) -> int:
+        """Run one statement about an order the store knows; the number of rows it changed."""
+        with self._on_order(order_id) as db:
+            return db.execute(sql, parameters).rowcount
 
 
 def _acked_all(db: sqlite3.Connection, order_id: str) -> bool:
