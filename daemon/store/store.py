@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from types import TracebackType
 
+from aliwatch.daemon.config.closing import Closable
 from aliwatch.daemon.store.alerts import Alerts
 from aliwatch.daemon.store.deliveries import Deliveries
 from aliwatch.daemon.store.errors import StoreError, wrapped
@@ -20,7 +20,7 @@ from aliwatch.daemon.store.recognition import Recognition
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
-class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
+class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries, Closable):
     """The state database; open with `Store.open(path)`, close with `close()` or `with`.
 
     Every write is one transaction and every failure of SQLite or the file system is raised as
@@ -55,17 +55,6 @@ class Store(MailLog, Orders, Recognition, Marks, Alerts, Deliveries):
             self._db.close()
         except sqlite3.Error as err:
             raise wrapped("cannot close the database", err) from err
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _make_private_dirs(folder: Path) -> None:

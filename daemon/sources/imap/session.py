@@ -10,12 +10,12 @@ import ssl
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
-from types import TracebackType
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, LoginError
 
+from aliwatch.daemon.config.closing import Closable
 from aliwatch.daemon.config.network import is_loopback
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.sources.imap import credentials
@@ -52,7 +52,7 @@ _WHOLE_KEY_START = b"BODY[]"
 T = TypeVar("T")
 
 
-class ImapSession:
+class ImapSession(Closable):
     """One logged-in connection, used as a context manager; it never alters the mailbox.
 
     Folders are selected read-only and mail is fetched with BODY.PEEK only. Every imapclient,
@@ -77,16 +77,12 @@ class ImapSession:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> ImapSession:
+    def __enter__(self) -> Self:
         self.connect()
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """Log out (leaving a `with` block does); never raises."""
         self.logout()
 
     def connect(self) -> None:
