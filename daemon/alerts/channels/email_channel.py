@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
 from aliwatch.daemon.alerts.wording import html_body, subject, text_body
 from aliwatch.daemon.config.errors import ConfigError
-from aliwatch.daemon.config.network import is_loopback
+from aliwatch.daemon.config.network import is_loopback, tls_context, unverified
 from aliwatch.daemon.config.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
 from aliwatch.daemon.config.settings import Settings
 
@@ -110,9 +110,7 @@ class EmailChannel:
         settings = self._settings
         try:
             secret = self._password()
-            context = ssl.create_default_context(
-                cafile=str(settings.smtp_ca_file) if settings.smtp_ca_file else None
-            )
+            context = tls_context(settings.smtp_ca_file)
             timeout = settings.smtp_timeout
             if settings.smtp_security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=timeout, context=context)
@@ -141,8 +139,7 @@ class EmailChannel:
             raise ChannelError(f"email: {where} does not offer STARTTLS; use ssl") from err
         except ssl.SSLCertVerificationError as err:
             raise ChannelError(
-                f"email: the TLS certificate of {self.host} did not verify ({err.verify_message});"
-                " for a private CA set ALIWATCH_SMTP_CA_FILE"
+                f"email: {unverified(self.host, err)}; for a private CA set ALIWATCH_SMTP_CA_FILE"
             ) from err
         except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as err:
             raise ChannelError(

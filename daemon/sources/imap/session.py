@@ -16,17 +16,9 @@ from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, LoginError
 
 from aliwatch.daemon.config.closing import Closable
-from aliwatch.daemon.config.network import is_loopback
+from aliwatch.daemon.config.network import is_loopback, tls_context, unverified
 from aliwatch.daemon.config.settings import Settings
-from aliwatch.daemon.sources.imap import credentials
-from aliwatch.daemon.sources.imap.errors import (
-    ImapAuthError,
-    ImapConfigError,
-    ImapConnectError,
-    ImapError,
-    ImapReplyError,
-    ImapTLSError,
-)
+from aliwatch.daemon.sources.imap import credentials, errors
 from aliwatch.parsers.attachments import Stripper
 
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
@@ -61,11 +53,11 @@ class ImapSession(Closable):
 
     def __init__(self, settings: Settings) -> None:
         if not settings.imap_host:
-            raise ImapConfigError("ALIWATCH_IMAP_HOST is not set")
+            raise errors.ImapConfigError("ALIWATCH_IMAP_HOST is not set")
         if not settings.imap_user:
-            raise ImapConfigError("ALIWATCH_IMAP_USER is not set")
+            raise errors.ImapConfigError("ALIWATCH_IMAP_USER is not set")
         if settings.imap_security == "none" and not is_loopback(settings.imap_host):
-            raise ImapConfigError(
+            raise errors.ImapConfigError(
                 f"ALIWATCH_IMAP_SECURITY=none sends the password in clear text: refused for "
                 f"{settings.imap_host}, which is not loopback; use ssl or starttls"
             )
@@ -115,7 +107,7 @@ class ImapSession(Closable):
                     client.socket().settimeout(timeout)
                 if security == "none" and b"LOGINDISABLED" in client.capabilities():
                     # RFC 3501 section 6.2.3: no login before TLS (seen: Cyrus's plain port).
-                    raise ImapConfigError(
+                    raise errors.ImapConfigError(
                         f"{self.host}:{self.port} accepts a login only over TLS: set "
                         "ALIWATCH_IMAP_SECURITY=starttls (or ssl with its TLS port)"
                     )
@@ -259,7 +251,7 @@ class ImapSession(Closable):
                 return None
             piece = _item(answer[uid], _WHOLE_KEY_START)
             if not isinstance(piece, bytes):
-                raise ImapReplyError(
+                raise errors.ImapReplyError(
                     f"{self.host}:{self.port} answered a partial FETCH of UID {uid} without the "
                     f"piece asked for (items: {_names(answer[uid])})"
                 )
@@ -299,7 +291,7 @@ class ImapSession(Closable):
                 found[uid] = value
         if unusable and not found:
             uid, data = unusable[0]
-            raise ImapReplyError(
+            raise errors.ImapReplyError(
                 f"{self.host}:{self.port} answered the FETCH of {len(unusable)} messages without "
                 f"the {what} asked for (UID {uid} came with: {_names(data)})"
             )
@@ -312,16 +304,16 @@ class ImapSession(Closable):
 
     def _connected(self) -> IMAPClient:
         if self._client is None:
-            raise ImapConnectError(f"not connected to {self.host}:{self.port}")
+            raise errors.ImapConnectError(f"not connected to {self.host}:{self.port}")
         return self._client
 
     def _ssl_context(self) -> ssl.SSLContext:
         """A verifying context (hostname checked): the CA file when set, else the system's."""
         ca_file = self._settings.imap_ca_file
         try:
-            return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+            return tls_context(ca_file)
         except (OSError, ssl.SSLError) as err:
-            raise ImapConfigError(
+            raise errors.ImapConfigError(
                 f"cannot load ALIWATCH_IMAP_CA_FILE {ca_file}: {_reason(err)}"
             ) from err
 
@@ -332,37 +324,38 @@ class ImapSession(Closable):
         try:
             yield
         except LoginError as err:
-            raise ImapAuthError(
+            raise errors.ImapAuthError(
                 f"{where} refused the login for {self.user}: {_reason(err)}"
             ) from err
         except ssl.SSLCertVerificationError as err:
-            raise ImapTLSError(
-                f"the TLS certificate of {self.host} did not verify ({err.verify_message}); "
-                "if the server uses a private CA, point ALIWATCH_IMAP_CA_FILE at its certificate"
+            raise errors.ImapTLSError(
+                f"{unverified(self.host, err)}; if the server uses a private CA, point "
+                "ALIWATCH_IMAP_CA_FILE at its certificate"
             ) from err
-        except (ssl.SSLEOFError, ssl.SSLZeroReturnError) as err:
-            if self._client is None:  # during the handshake: likely the wrong port or security
-                raise ImapTLSError(
-                    f"TLS with {where} failed ({_reason(err)}); check ALIWATCH_IMAP_SECURITY and "
-                    "the port, and ALIWATCH_IMAP_CA_FILE for a private CA"
-                ) from err
-            # On an established connection a TLS EOF is the server going away (a restart).
-            raise ImapConnectError(f"lost the connection to {where}: {_reason(err)}") from err
         except ssl.SSLError as err:
-            raise ImapTLSError(
+            eof = isinstance(err, ssl.SSLEOFError | ssl.SSLZeroReturnError)
+            if eof and self._client is not None:
+                # On an established connection a TLS EOF is the server going away (a restart).
+                raise errors.ImapConnectError(
+                    f"lost the connection to {where}: {_reason(err)}"
+                ) from err
+            # During the handshake: likely the wrong port or security.
+            raise errors.ImapTLSError(
                 f"TLS with {where} failed ({_reason(err)}); check ALIWATCH_IMAP_SECURITY and "
                 "the port, and ALIWATCH_IMAP_CA_FILE for a private CA"
             ) from err
         except CapabilityError as err:
-            raise ImapTLSError(
+            raise errors.ImapTLSError(
                 f"{where} does not offer STARTTLS; use ALIWATCH_IMAP_SECURITY=ssl (port 993)"
             ) from err
         except TimeoutError as err:
-            raise ImapConnectError(f"{where} did not answer within the timeout") from err
+            raise errors.ImapConnectError(f"{where} did not answer within the timeout") from err
         except (OSError, EOFError, imaplib.IMAP4.abort) as err:
-            raise ImapConnectError(f"lost the connection to {where}: {_reason(err)}") from err
+            raise errors.ImapConnectError(
+                f"lost the connection to {where}: {_reason(err)}"
+            ) from err
         except imaplib.IMAP4.error as err:
-            raise ImapError(f"{where} refused a command: {_reason(err)}") from err
+            raise errors.ImapError(f"{where} refused a command: {_reason(err)}") from err
 
 
 def _asked(
