@@ -1,4 +1,4 @@
-"""Money in a mail: a Decimal string and an ISO 4217 code, symbol before or after the number."""
+"""Money in a mail: a Decimal and an ISO 4217 code, symbol before or after the number."""
 
 from __future__ import annotations
 
@@ -110,14 +110,14 @@ def _currency_marks(text: str) -> list[tuple[int, int, str]]:
     return marks
 
 
-def find_amount(text: str, labels: Sequence[re.Pattern[str]]) -> tuple[str, str] | None:
-    """Return (decimal string, ISO code) for the amount that matters, or None.
+def find_amount(text: str, labels: Sequence[re.Pattern[str]]) -> tuple[Decimal, str] | None:
+    """Return (amount, ISO code) for the amount that matters, or None.
 
     `labels` are tried in order of preference: the first amount carrying the most preferred
     label wins; an unlabelled mail gives its first amount.
     """
-    first: tuple[str, str] | None = None
-    best: tuple[int, tuple[str, str]] | None = None
+    first: tuple[Decimal, str] | None = None
+    best: tuple[int, tuple[Decimal, str]] | None = None
     consumed = 0
     # Currency symbols first, then the number beside them: scanning every digit of a long body
     # for a number costs more than the symbols do (benchmarks/bench_parse.py).
@@ -137,7 +137,7 @@ def find_amount(text: str, labels: Sequence[re.Pattern[str]]) -> tuple[str, str]
         value = _number(number)
         if code is None or value is None:
             continue
-        found = (str(value), code)
+        found = (value, code)
         first = first or found
         label_window = text[max(0, start - 60) : start].lower()
         for rank, label in enumerate(labels):

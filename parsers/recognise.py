@@ -120,23 +120,19 @@ def _language(row: Row, ties: tuple[str, ...], subject: str, lowered: str) -> st
     return row.language
 
 
-def _iso(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
-
-
 def _deadline(
     kind: Kind, lowered: str, message: Callable[[], str], sent: datetime | None
-) -> tuple[str | None, int | None]:
+) -> tuple[datetime | None, int | None]:
     """A date the mail states, else the end of a period it states, counted from its date."""
     if kind in _NO_DEADLINE:
         return None, None
     stated = stated_deadline(lowered)
     if stated is not None:
-        return _iso(stated), None
+        return stated, None
     days = stated_window(message())
     if days is None or sent is None:
         return None, None
-    return _iso(sent + timedelta(days=days)), days
+    return sent + timedelta(days=days), days
 
 
 def _forwarded_original(mail: Mail) -> tuple[Sender, Quoted] | None:
@@ -152,7 +148,7 @@ def _recognise(mail: Mail, policy: AuthPolicy) -> tuple[Event, Trace]:
     sent = mail.sent
     common: dict[str, Any] = {
         "message_id": mail.message_id,
-        "sent_at": _iso(sent) if sent else None,
+        "sent_at": sent,
         "subject": mail.subject,
         "sender": mail.from_address,
     }

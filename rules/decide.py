@@ -250,8 +250,8 @@ def _claims(state: OrderState, now: datetime) -> list[Decision]:
         details = {"mail_subject": event.subject or "", "mail_sent": when.isoformat()}
         # Which mail it was, for the cap on alerts per mail (a mail without a Message-ID too).
         details["mail"] = event.message_id or f"sent {when.isoformat()} {event.subject or ''}"
-        if event.deadline:
-            details["claimed_deadline"] = event.deadline
+        if event.deadline is not None:
+            details["claimed_deadline"] = event.to_json()["deadline"]
         key = _key(AlertKind.UNVERIFIED, state.order_id, ident, event.kind.value)
         if any(d.key == key for d in found):
             continue  # one Message-ID is one mail (the store keeps one event for it)

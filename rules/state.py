@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from aliwatch.parsers.event import STAGES, Event, Kind
+from aliwatch.parsers.event import STAGES, Event, Kind, amount_text, utc_text
 
 
 def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -62,6 +62,7 @@ class OrderState:
     # Deadlines a verified mail states for the other rules (a date, or "you have 15 days"),
     # by the kind of mail that stated them; they replace the policy's default periods.
     stated: dict[Kind, datetime] = field(default_factory=dict)
+    # (amount as the event's JSON writes it, currency): shown as they are, never computed with.
     paid_amount: tuple[str, str] | None = None
     proposed_amount: tuple[str, str] | None = None
     unverified: frozenset[str] = frozenset()  # Message-IDs of mails that failed authentication
@@ -135,8 +136,12 @@ STATED_KINDS = frozenset(
 
 def _stated(state: OrderState, event: Event, when: datetime) -> OrderState:
     """Deadlines and amounts a mail states; with time-ordered input the latest mail's wins."""
-    money = (event.amount, event.currency) if event.amount and event.currency else None
-    deadline = datetime.fromisoformat(event.deadline) if event.deadline else None
+    # `is not None`: Decimal("0.00") is false, and a $0 proposal is what buyers lose money to
+    # (docs/aliexpress-mail.md, "What buyers lose money to").
+    money = None
+    if event.amount is not None and event.currency:
+        money = (amount_text(event.amount), event.currency)
+    deadline = event.deadline
     if event.kind is Kind.SELLER_PROPOSAL:
         # A newer proposal replaces the older one, with its own deadline (or none). Beside
         # authentic mail a forged one never gets here (`fold` keeps it in `claims`).
@@ -159,8 +164,10 @@ def _order_key(pair: tuple[Event, datetime]) -> tuple[datetime, str, str, str, s
         when,
         event.kind.value,
         event.message_id or "",
-        event.deadline or "",
-        event.amount or "",
+        # Text as the event's JSON has it: Decimal("12.5") equals Decimal("12.50"), and only the
+        # text keeps two such mails apart, so they fold the same in any permutation.
+        utc_text(event.deadline) if event.deadline else "",
+        amount_text(event.amount) if event.amount is not None else "",
         event.parcel_id or "",
     )
 

@@ -22,6 +22,7 @@ from aliwatch.daemon.sources.ingest import ingest
 from aliwatch.daemon.sources.inputs import Input, iter_inputs
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
+from aliwatch.parsers.event import utc_text
 from aliwatch.rules.alerts import ORDER_ALERTS
 from aliwatch.rules.decide import Decision
 from aliwatch.rules.state import OrderState
@@ -138,8 +139,8 @@ def timeline(settings: Settings, order_id: str, out: TextIO, *, as_json: bool) -
             for part in (
                 event.parcel_id or "",
                 f"({event.stage})" if event.stage else "",
-                f"{event.amount} {event.currency}" if event.amount else "",
-                f"deadline {event.deadline}" if event.deadline else "",
+                f"{event.amount} {event.currency}" if event.amount is not None else "",
+                f"deadline {utc_text(event.deadline)}" if event.deadline is not None else "",
                 "" if event.authentic else "UNVERIFIED",
             )
             if part

@@ -12,6 +12,7 @@ from aliwatch.daemon.cli.commands import CommandError, open_store
 from aliwatch.daemon.config.durations import parse_duration
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.store import StoredMail
+from aliwatch.parsers.event import amount_text
 from aliwatch.parsers.fold import fold, subject_shape
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -55,7 +56,7 @@ def mail_json(mail: StoredMail) -> dict[str, Any]:
         "shape": subject_shape(event.subject or ""),
         "order_ids": list(event.order_ids),
         "parcel_id": event.parcel_id,
-        "amount": event.amount,
+        "amount": None if event.amount is None else amount_text(event.amount),
         "currency": event.currency,
         "language": event.language,
         "attention": event.attention,

@@ -24,7 +24,7 @@ def text_time(text: str) -> datetime:
 
 
 def stated_time(text: str | None) -> datetime | None:
-    """The time an event states (its `sent_at`), or None when missing, unreadable or naive."""
+    """A time written as text (an alert's `claimed_deadline`), or None if missing, bad or naive."""
     if not text:
         return None
     try:

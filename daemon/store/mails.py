@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from aliwatch.daemon.store.base import Connected
-from aliwatch.daemon.store.codec import event_text, short_error, stated_time, time_text
+from aliwatch.daemon.store.codec import event_text, short_error, time_text
 from aliwatch.parsers.event import Event, Kind
 
 MailStatus = Literal["ok", "ignored", "failed"]
@@ -151,8 +151,7 @@ def _insert_event(
     db: sqlite3.Connection, mail_id: int, event: Event, message: str, examined: str
 ) -> bool:
     """Store the event unless its message is known, with its orders and parcel; True if new."""
-    sent = stated_time(event.sent_at)
-    sent_at = time_text(sent) if sent else examined
+    sent_at = time_text(event.sent_at) if event.sent_at is not None else examined
     if event.parcel_id:
         db.execute(
             "INSERT INTO parcels (parcel_id, first_seen) VALUES (?, ?) ON CONFLICT (parcel_id)"

@@ -19,7 +19,10 @@ def due(events, rule: AlertKind) -> list[datetime]:
 
 
 def test_stated_proposal_deadline_wins():
-    events = [ev(K.DISPUTE_OPENED, 40), ev(K.SELLER_PROPOSAL, 42, deadline="2026-12-04T07:59:00Z")]
+    events = [
+        ev(K.DISPUTE_OPENED, 40),
+        ev(K.SELLER_PROPOSAL, 42, deadline=datetime(2026, 12, 4, 7, 59, tzinfo=UTC)),
+    ]
     (deadline,) = [
         d for d in deadlines(fold(ORDER, events), POLICY) if d.rule is AlertKind.PROPOSAL
     ]
@@ -41,7 +44,7 @@ def test_protection_ends_90_days_after_shipping_unless_stated():
     assert due([ev(K.ORDER_SHIPPED, 3)], AlertKind.PROTECTION) == [T0 + timedelta(days=93)]
     extended = [
         ev(K.ORDER_SHIPPED, 3),
-        ev(K.PROTECTION_EXTENDED, 80, deadline="2027-02-01T08:00:00Z"),
+        ev(K.PROTECTION_EXTENDED, 80, deadline=datetime(2027, 2, 1, 8, 0, tzinfo=UTC)),
     ]
     assert due(extended, AlertKind.PROTECTION) == [datetime(2027, 2, 1, 8, tzinfo=UTC)]
 
@@ -104,19 +107,19 @@ def test_no_stall_check_while_a_dispute_is_open():
 
 def test_a_window_a_verified_mail_states_replaces_the_policy_period():
     # "You have 10 days to open a dispute" (deadline = the mail's date + 10 days).
-    stated = (T0 + timedelta(days=40)).isoformat()
+    stated = T0 + timedelta(days=40)
     events = [ev(K.ORDER_SHIPPED, 3), ev(K.DELIVERY_CONFIRMED, 30, deadline=stated)]
     (window,) = [
         d for d in deadlines(fold(ORDER, events), POLICY) if d.rule is AlertKind.DISPUTE_WINDOW
     ]
     assert (window.due, window.stated) == (T0 + timedelta(days=40), True)
-    seller = [ev(K.DISPUTE_OPENED, 40, deadline=(T0 + timedelta(days=43)).isoformat())]
+    seller = [ev(K.DISPUTE_OPENED, 40, deadline=T0 + timedelta(days=43))]
     assert due(seller, AlertKind.SELLER_REPLY) == [T0 + timedelta(days=43)]
-    cancel = [ev(K.CANCELLATION_REQUESTED, 2, deadline=(T0 + timedelta(days=6)).isoformat())]
+    cancel = [ev(K.CANCELLATION_REQUESTED, 2, deadline=T0 + timedelta(days=6))]
     assert due(cancel, AlertKind.CANCEL_DECISION) == [T0 + timedelta(days=6)]
 
 
 def test_an_unverified_mail_never_moves_a_deadline():
-    later = (T0 + timedelta(days=90)).isoformat()
+    later = T0 + timedelta(days=90)
     events = [ev(K.DELIVERY_CONFIRMED, 30, deadline=later, authentic=False)]
     assert due(events, AlertKind.DISPUTE_WINDOW) == [T0 + timedelta(days=45)]

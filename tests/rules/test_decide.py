@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from tests.rules.test_state import ORDER, T0, ev, event_strategy
 
 POLICY = Policy()
 NO_MARKS = Marks()
-PROPOSAL_DUE = "2026-11-20T07:59:00+00:00"
+PROPOSAL_DUE = datetime(2026, 11, 20, 7, 59, tzinfo=UTC)
 
 
 def at(day: float) -> datetime:
@@ -44,13 +45,13 @@ def test_a_proposal_alerts_at_once_and_urgently():
     )
     assert decision.rule == "proposal_waiting"
     assert decision.urgent
-    assert decision.due == datetime.fromisoformat(PROPOSAL_DUE)
+    assert decision.due == PROPOSAL_DUE
 
 
 def test_the_proposal_alert_shows_proposed_and_paid_amounts():
     events = [
-        ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
-        proposal(amount="0.00", currency="USD"),
+        ev(K.ORDER_CONFIRMED, 1, amount=Decimal("23.40"), currency="USD"),
+        proposal(amount=Decimal("0.00"), currency="USD"),
     ]
     (decision,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
     assert decision.details == {"proposed": "0.00 USD", "paid": "23.40 USD"}
@@ -58,7 +59,7 @@ def test_the_proposal_alert_shows_proposed_and_paid_amounts():
 
 def test_proposal_reminders_follow_the_lead_times_before_a_stated_deadline():
     events = [ev(K.DISPUTE_OPENED, 40), proposal()]
-    due = datetime.fromisoformat(PROPOSAL_DUE)
+    due = PROPOSAL_DUE
     state = fold(ORDER, events)
     leads = [d.lead for d in decide(state, due - timedelta(hours=5), POLICY, NO_MARKS) if d.lead]
     assert leads == [timedelta(hours=6)]
@@ -96,15 +97,18 @@ def test_an_unverified_proposal_gives_a_warning_not_an_instruction():
 def test_a_forged_follow_up_to_a_genuine_proposal_is_only_a_warning():
     # A scammer's "new offer" after the seller's real one: its alert must not read as an
     # instruction, and the genuine deadline's alert must stay the seller's, unmoved.
-    forged = proposal(43, authentic=False, deadline="2027-01-30T07:59:00Z", message_id="<x@evil>")
+    forged = proposal(
+        43,
+        authentic=False,
+        deadline=datetime(2027, 1, 30, 7, 59, tzinfo=UTC),
+        message_id="<x@evil>",
+    )
     events = [ev(K.DISPUTE_OPENED, 40), proposal(), forged]
     decisions = once_per_deadline(
         decide(fold(ORDER, events), at(43.1), POLICY, NO_MARKS), {}, at(43.1)
     )
     genuine = [d for d in decisions if d.verified]
-    assert [(d.rule, d.due) for d in genuine] == [
-        ("proposal_waiting", datetime.fromisoformat(PROPOSAL_DUE))
-    ]
+    assert [(d.rule, d.due) for d in genuine] == [("proposal_waiting", PROPOSAL_DUE)]
     (warning,) = [d for d in decisions if not d.verified]
     assert warning.due is None
     assert warning.details["claimed_deadline"] == "2027-01-30T07:59:00Z"
@@ -249,18 +253,16 @@ def test_the_quiet_days_are_a_policy_setting():
 
 
 def test_a_requested_return_is_announced_with_the_stated_date_and_reminded_before_it():
-    due = "2026-11-20T07:59:00Z"
+    due = datetime(2026, 11, 20, 7, 59, tzinfo=UTC)
     events = [ev(K.DISPUTE_OPENED, 40), ev(K.RETURN_REQUIRED, 42, deadline=due)]
     (announced,) = decide(fold(ORDER, events), at(42.1), POLICY, NO_MARKS)
     assert (announced.rule, announced.due, announced.urgent) == (
         "return_due",
-        datetime.fromisoformat(due),
+        due,
         True,
     )
     assert "return postage" in announced.advice and "Do not close the dispute" in announced.advice
-    reminders = decide(
-        fold(ORDER, events), datetime.fromisoformat(due) - timedelta(hours=20), POLICY, NO_MARKS
-    )
+    reminders = decide(fold(ORDER, events), due - timedelta(hours=20), POLICY, NO_MARKS)
     assert [d.lead for d in reminders if d.lead] == [timedelta(days=1)]
 
 
@@ -286,7 +288,7 @@ def test_a_forged_return_request_on_a_genuine_dispute_only_warns():
 
 
 def test_a_proposal_after_a_return_request_is_the_question_to_answer():
-    due = "2026-11-20T07:59:00Z"
+    due = datetime(2026, 11, 20, 7, 59, tzinfo=UTC)
     events = [ev(K.DISPUTE_OPENED, 40), ev(K.RETURN_REQUIRED, 42), proposal(45, deadline=due)]
     assert "proposal_waiting" in rules_at(events, 45.1)
     assert "return_due" not in rules_at(events, 45.1)

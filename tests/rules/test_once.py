@@ -30,7 +30,7 @@ def proposal_due_in(left: timedelta) -> tuple[list, datetime]:
     due = at(50)
     events = [
         ev(K.DISPUTE_OPENED, 40),
-        ev(K.SELLER_PROPOSAL, 45, deadline=due.isoformat().replace("+00:00", "Z")),
+        ev(K.SELLER_PROPOSAL, 45, deadline=due),
     ]
     return events, due - left
 
@@ -125,7 +125,7 @@ mail = st.tuples(
 def test_no_two_alerts_about_one_deadline_within_one_lead_interval(mails, pass_days):
     events = []
     for i, (kind, sent, delay, stated, authentic) in enumerate(mails):
-        deadline = None if stated is None else at(sent + stated).isoformat()
+        deadline = None if stated is None else at(sent + stated)
         event, _ = ev(kind, 0, deadline=deadline, authentic=authentic, message_id=f"<{i}@x>")
         events.append(((event, at(sent)), at(sent + delay)))
     alerted: dict = {}

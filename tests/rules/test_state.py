@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -105,10 +106,18 @@ def test_phase(events, expected):
 
 def test_newer_proposal_replaces_the_older_deadline_and_amount():
     first = ev(
-        K.SELLER_PROPOSAL, 42, deadline="2026-11-20T07:59:00Z", amount="5.00", currency="USD"
+        K.SELLER_PROPOSAL,
+        42,
+        deadline=datetime(2026, 11, 20, 7, 59, tzinfo=UTC),
+        amount=Decimal("5.00"),
+        currency="USD",
     )
     second = ev(
-        K.SELLER_PROPOSAL, 44, deadline="2026-11-25T07:59:00Z", amount="0.00", currency="USD"
+        K.SELLER_PROPOSAL,
+        44,
+        deadline=datetime(2026, 11, 25, 7, 59, tzinfo=UTC),
+        amount=Decimal("0.00"),
+        currency="USD",
     )
     for order in ([first, second], [second, first]):
         state = fold(ORDER, order)
@@ -120,8 +129,8 @@ def test_paid_amount_is_kept_beside_the_proposal():
     state = fold(
         ORDER,
         [
-            ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
-            ev(K.SELLER_PROPOSAL, 42, amount="0.00", currency="USD"),
+            ev(K.ORDER_CONFIRMED, 1, amount=Decimal("23.40"), currency="USD"),
+            ev(K.SELLER_PROPOSAL, 42, amount=Decimal("0.00"), currency="USD"),
         ],
     )
     assert state.paid_amount == ("23.40", "USD")
@@ -134,10 +143,15 @@ def test_unverified_mail_is_remembered():
 
 def test_a_forged_follow_up_proposal_keeps_the_genuine_deadline_and_amount():
     genuine = ev(
-        K.SELLER_PROPOSAL, 42, deadline="2026-11-25T07:59:00Z", amount="5.00", currency="USD"
+        K.SELLER_PROPOSAL,
+        42,
+        deadline=datetime(2026, 11, 25, 7, 59, tzinfo=UTC),
+        amount=Decimal("5.00"),
+        currency="USD",
     )
     forged = ev(
-        K.SELLER_PROPOSAL, 43, deadline="2027-01-30T07:59:00Z", amount="0.00", currency="USD",
+        K.SELLER_PROPOSAL, 43, deadline=datetime(2027, 1, 30, 7, 59, tzinfo=UTC),
+        amount=Decimal("0.00"), currency="USD",
         authentic=False, message_id="<x@evil>",
     )  # fmt: skip
     state = fold(ORDER, [genuine, forged])
@@ -151,7 +165,12 @@ def test_a_forged_follow_up_proposal_keeps_the_genuine_deadline_and_amount():
 def test_a_forged_protection_extension_moves_nothing():
     events = [
         ev(K.ORDER_SHIPPED, 3),
-        ev(K.PROTECTION_EXTENDED, 50, deadline="2027-06-01T00:00:00Z", authentic=False),
+        ev(
+            K.PROTECTION_EXTENDED,
+            50,
+            deadline=datetime(2027, 6, 1, 0, 0, tzinfo=UTC),
+            authentic=False,
+        ),
     ]
     assert fold(ORDER, events).protection_end is None
 
@@ -171,17 +190,30 @@ def test_a_genuine_and_a_forged_mail_at_one_time_fold_alike_in_either_order(orde
         ev(K.DISPUTE_CLOSED, 45, authentic=False, message_id="<close@evil>"),
         ev(K.REFUND_ISSUED, 45, authentic=False, message_id="<refund@evil>"),
         ev(K.ORDER_CLOSED, 45, authentic=False, message_id="<closed@evil>"),
-        ev(K.SELLER_PROPOSAL, 45, authentic=False, deadline="2027-01-30T07:59:00Z"),
-        ev(K.DISPUTE_OPENED, 45, authentic=False, deadline="2027-01-30T07:59:00Z"),
+        ev(
+            K.SELLER_PROPOSAL,
+            45,
+            authentic=False,
+            deadline=datetime(2027, 1, 30, 7, 59, tzinfo=UTC),
+        ),
+        ev(
+            K.DISPUTE_OPENED, 45, authentic=False, deadline=datetime(2027, 1, 30, 7, 59, tzinfo=UTC)
+        ),
         ev(K.PARCEL_DELIVERED, 45, authentic=False, parcel_id="LP1"),
     ],
 )
 def test_no_forged_mail_changes_a_genuine_orders_phase_deadlines_or_amounts(forged):
     genuine = [
-        ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
+        ev(K.ORDER_CONFIRMED, 1, amount=Decimal("23.40"), currency="USD"),
         ev(K.ORDER_SHIPPED, 3, parcel_id="LP1"),
         ev(K.DISPUTE_OPENED, 40),
-        ev(K.SELLER_PROPOSAL, 42, deadline="2026-11-25T07:59:00Z", amount="5.00", currency="USD"),
+        ev(
+            K.SELLER_PROPOSAL,
+            42,
+            deadline=datetime(2026, 11, 25, 7, 59, tzinfo=UTC),
+            amount=Decimal("5.00"),
+            currency="USD",
+        ),
     ]
     honest = fold(ORDER, genuine)
     mixed = fold(ORDER, [*genuine, forged])
@@ -206,16 +238,17 @@ event_strategy = st.builds(
         parcel_id=parcel,
         partial=partial,
         amount=amount,
-        currency="USD" if amount else None,
+        currency="USD" if amount is not None else None,
         stage="customs" if kind is K.PARCEL_UPDATE else None,
-        deadline="2026-12-04T07:59:00Z" if kind is K.SELLER_PROPOSAL else None,
+        deadline=datetime(2026, 12, 4, 7, 59, tzinfo=UTC) if kind is K.SELLER_PROPOSAL else None,
         authentic=authentic,
     ),
     st.sampled_from(KINDS),
     st.integers(0, 5),  # few days: many ties, the hard case for order-independence
     st.sampled_from([None, "LP1", "LP2"]),
     st.booleans(),
-    st.sampled_from([None, "0.00", "23.40"]),
+    # 23.4 beside 23.40: equal Decimals, different text, still one fold in any order.
+    st.sampled_from([None, Decimal("0.00"), Decimal("23.40"), Decimal("23.4")]),
     st.booleans(),  # a forged and a genuine mail of one kind at one time: another hard case
 )
 
@@ -250,5 +283,5 @@ def test_every_time_in_the_state_is_timezone_aware(events):
 
 
 def test_the_shipped_mails_total_counts_as_paid_when_no_confirmation_came():
-    state = fold(ORDER, [ev(K.ORDER_SHIPPED, 3, amount="23.40", currency="USD")])
+    state = fold(ORDER, [ev(K.ORDER_SHIPPED, 3, amount=Decimal("23.40"), currency="USD")])
     assert state.paid_amount == ("23.40", "USD")

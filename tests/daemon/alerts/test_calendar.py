@@ -32,7 +32,12 @@ MAILS = {
     PROPOSAL_ORDER: [
         ev(PROPOSAL_ORDER, Kind.ORDER_SHIPPED, 3),
         ev(PROPOSAL_ORDER, Kind.DISPUTE_OPENED, 40),
-        ev(PROPOSAL_ORDER, Kind.SELLER_PROPOSAL, 45, deadline="2026-12-04T07:59:00Z"),
+        ev(
+            PROPOSAL_ORDER,
+            Kind.SELLER_PROPOSAL,
+            45,
+            deadline=datetime(2026, 12, 4, 7, 59, tzinfo=UTC),
+        ),
     ],
     TRANSIT_ORDER: [
         ev(TRANSIT_ORDER, Kind.ORDER_SHIPPED, 3, parcel_id="LP00123456789CN"),

@@ -126,7 +126,7 @@ _UID = iter(range(1, 10_000))
 
 def record(store: Store, kind: Kind, subject: str, sent: datetime) -> None:
     uid = next(_UID)
-    event = Event(kind, subject=subject, sent_at=sent.isoformat(), message_id=f"<{uid}@x>")
+    event = Event(kind, subject=subject, sent_at=sent, message_id=f"<{uid}@x>")
     store.record(
         MailKey("buyer@example.org", "INBOX", 1, uid), event, raw_digest=f"{uid:064x}",
         status="ok", error=None, now=sent,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from aliwatch.daemon.alerts.render import (
@@ -35,9 +36,15 @@ def test_countdown_reads_forward_and_back():
 
 def test_proposal_alert_shows_deadline_amounts_advice_and_link():
     events = [
-        ev(K.ORDER_CONFIRMED, 1, amount="23.40", currency="USD"),
+        ev(K.ORDER_CONFIRMED, 1, amount=Decimal("23.40"), currency="USD"),
         ev(K.DISPUTE_OPENED, 40),
-        ev(K.SELLER_PROPOSAL, 42, amount="0.00", currency="USD", deadline="2026-12-04T07:59:00Z"),
+        ev(
+            K.SELLER_PROPOSAL,
+            42,
+            amount=Decimal("0.00"),
+            currency="USD",
+            deadline=datetime(2026, 12, 4, 7, 59, tzinfo=UTC),
+        ),
     ]
     now = T0 + timedelta(days=42, hours=1)
     (decision,) = decide(fold(ORDER, events), now, Policy(), Marks())

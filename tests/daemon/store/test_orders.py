@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aliwatch.parsers import Event, Kind
 from aliwatch.rules.state import fold
@@ -18,7 +18,7 @@ def shipped(message: str, order_ids: tuple[str, ...], parcel: str) -> Event:
         order_ids=order_ids,
         parcel_id=parcel,
         message_id=message,
-        sent_at="2025-11-07T09:02:03Z",
+        sent_at=datetime(2025, 11, 7, 9, 2, 3, tzinfo=UTC),
         authentic=True,
     )
 
@@ -32,7 +32,7 @@ def test_a_real_event_comes_back_exactly_with_its_sent_time(store):
     event, digest = fixture("dispute/seller_proposal_en_deadline.eml")
     store.record(key(1), event, raw_digest=digest, status="ok", error=None, now=NOW)
     (order,) = event.order_ids
-    assert store.events_of(order) == [(event, datetime.fromisoformat(event.sent_at))]
+    assert store.events_of(order) == [(event, event.sent_at)]
 
 
 def test_order_state_is_the_fold_of_the_real_events(store):
@@ -40,7 +40,7 @@ def test_order_state_is_the_fold_of_the_real_events(store):
     events = [fixture(name)[0] for name in names]
     record_all(store, *events)
     for order in store.order_ids():
-        mine = [(e, datetime.fromisoformat(e.sent_at)) for e in events if order in e.order_ids]
+        mine = [(e, e.sent_at) for e in events if order in e.order_ids]
         assert store.order_state(order) == fold(order, mine)
 
 
