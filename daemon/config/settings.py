@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from aliwatch.daemon.config.durations import parse_durations
@@ -65,13 +65,6 @@ class Settings(BaseSettings):
     # The state database (daemon/store); None: daemon.config.paths.default_db_path().
     db_path: Path | None = None
 
-    @field_validator("db_path", mode="before")
-    @classmethod
-    def _path(cls, value: object) -> object:
-        if isinstance(value, str):
-            return Path(value.strip()).expanduser() if value.strip() else None
-        return value
-
     # Deadlines are shown in this zone (IANA name, e.g. Europe/Berlin); None: the system's.
     timezone: str | None = None
 
@@ -124,32 +117,6 @@ class Settings(BaseSettings):
     # How far back the first sync (and a rescan after a UIDVALIDITY change) looks.
     backfill_days: Annotated[int, Field(ge=1, le=36500)] = 365
 
-    @field_validator(
-        "imap_host",
-        "imap_port",
-        "imap_user",
-        "imap_password_command",
-        "imap_oauth2_token_command",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        if isinstance(value, str):
-            return value.strip() or None
-        return value
-
-    @field_validator("imap_ca_file", "imap_password_file", mode="before")
-    @classmethod
-    def _imap_path(cls, value: object) -> object:
-        if isinstance(value, str):
-            return Path(value.strip()).expanduser() if value.strip() else None
-        return value
-
-    @field_validator("imap_security", mode="before")
-    @classmethod
-    def _lower(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
-
     @field_validator("imap_folders", mode="before")
     @classmethod
     def _folders(cls, value: object) -> object:
@@ -184,40 +151,13 @@ class Settings(BaseSettings):
     # Apprise URLs, comma-separated (ntfy://, tgram://, matrix://, pover://...): pip extra
     # aliwatch[apprise]. They hold secrets: never logged.
     apprise_urls: Annotated[tuple[SecretStr, ...], NoDecode] = ()
-    # Quiet hours in local time, "22:00-08:00": ordinary alerts wait; urgent ones break through.
-    quiet_hours: str | None = None
+    # Quiet hours in local time, "22:00-08:00" read as (22:00, 08:00): ordinary alerts wait;
+    # urgent ones break through.
+    quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = None
     # A daily digest at this local time ("08:00"); unset: no digest.
-    digest_at: str | None = None
+    digest_at: time | None = None
     # Alert when no mailbox check has succeeded for this long (once per outage).
     stale_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 6.0
-
-    @field_validator(
-        "smtp_host",
-        "smtp_user",
-        "smtp_password_command",
-        "alert_email_to",
-        "alert_email_from",
-        "quiet_hours",
-        "digest_at",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        if isinstance(value, str):
-            return value.strip() or None
-        return value
-
-    @field_validator("smtp_ca_file", "smtp_password_file", mode="before")
-    @classmethod
-    def _smtp_path(cls, value: object) -> object:
-        if isinstance(value, str):
-            return Path(value.strip()).expanduser() if value.strip() else None
-        return value
-
-    @field_validator("smtp_security", "desktop_notify", mode="before")
-    @classmethod
-    def _lower_word(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("apprise_urls", mode="before")
     @classmethod
@@ -234,25 +174,64 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not one plain email address like you@example.org")
         return value
 
-    @field_validator("quiet_hours")
-    @classmethod
-    def _quiet_hours(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_quiet_hours(value)
-        return value
-
-    @field_validator("digest_at")
-    @classmethod
-    def _digest_at(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_clock(value)
-        return value
-
     def smtp_port_or_default(self) -> int:
         """The SMTP port: the one set, else 465 for ssl, 587 for starttls, 25 for none."""
         if self.smtp_port is not None:
             return self.smtp_port
         return {"ssl": 465, "starttls": 587, "none": 25}[self.smtp_security]
+
+    # -- Text read into the fields above ------------------------------------------------------
+
+    @field_validator(
+        "imap_host",
+        "imap_port",
+        "imap_user",
+        "imap_password_command",
+        "imap_oauth2_token_command",
+        "smtp_host",
+        "smtp_user",
+        "smtp_password_command",
+        "alert_email_to",
+        "alert_email_from",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return _unset_if_blank(value)
+
+    @field_validator(
+        "db_path",
+        "imap_ca_file",
+        "imap_password_file",
+        "smtp_ca_file",
+        "smtp_password_file",
+        mode="before",
+    )
+    @classmethod
+    def _path(cls, value: object) -> object:
+        text = _unset_if_blank(value)
+        return Path(text).expanduser() if isinstance(text, str) else text
+
+    @field_validator("quiet_hours", "digest_at", mode="before")
+    @classmethod
+    def _local_time(cls, value: object, info: ValidationInfo) -> object:
+        text = _unset_if_blank(value)
+        if not isinstance(text, str):
+            return text
+        return parse_quiet_hours(text) if info.field_name == "quiet_hours" else parse_clock(text)
+
+    @field_validator("imap_security", "smtp_security", "desktop_notify", mode="before")
+    @classmethod
+    def _lower_word(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+def _unset_if_blank(value: object) -> object:
+    """Text without the white space around it, None when that leaves nothing (`VAR=` in the
+    env file unsets a setting); any other value as it is."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
 def parse_clock(text: str) -> time:

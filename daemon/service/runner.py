@@ -29,7 +29,7 @@ from aliwatch.daemon.alerts.housekeeping import (
     stale_alert,
 )
 from aliwatch.daemon.alerts.outbox import Outbox
-from aliwatch.daemon.config.settings import Settings, parse_clock, parse_quiet_hours
+from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.backoff import Backoff
 from aliwatch.daemon.service.notify import notify, watchdog_interval
 from aliwatch.daemon.sources.imap.errors import ImapAuthError, ImapError, ImapReplyError
@@ -101,12 +101,11 @@ class Runner:
     _unusable_replies: int = 0
 
     def __post_init__(self) -> None:
-        quiet = self.settings.quiet_hours
         self.outbox = Outbox(
             self.store,
             list(self.channels) if self.channels else [ConsoleChannel(self.out)],
             self.settings.zone(),
-            parse_quiet_hours(quiet) if quiet else None,
+            self.settings.quiet_hours,
         )
 
     def pass_once(self) -> int:
@@ -243,9 +242,8 @@ class Runner:
             log.info("rules_done", new_alerts=len(added))
         if stale_alert(self.store, now, zone, self.settings.stale_hours):
             log.warning("mailbox_stale", hours=self.settings.stale_hours)
-        if self.settings.digest_at:
-            at = parse_clock(self.settings.digest_at)
-            digest_alert(self.store, now, zone, at, self.settings.policy())
+        if self.settings.digest_at is not None:
+            digest_alert(self.store, now, zone, self.settings.digest_at, self.settings.policy())
         self.deliver(now)
 
     def _guarded_pass(self) -> bool:

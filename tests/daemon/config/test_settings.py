@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,3 +64,77 @@ def test_bad_setting_stops_the_cli_with_the_variables_name_and_no_traceback(tmp_
     assert result.returncode == 2
     assert b"ALIWATCH_REMIND_BEFORE" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_quiet_hours_and_digest_time_are_read_into_times(monkeypatch):
+    monkeypatch.setenv("ALIWATCH_QUIET_HOURS", " 22:00-8:05 ")
+    monkeypatch.setenv("ALIWATCH_DIGEST_AT", "08:00")
+    settings = Settings()
+    assert settings.quiet_hours == (time(22, 0), time(8, 5))
+    assert settings.digest_at == time(8, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("QUIET_HOURS", "22:00", "'22:00' is not a span like 22:00-08:00"),
+        ("QUIET_HOURS", " 22-08 ", "'22' is not a time of day like 08:00"),
+        ("QUIET_HOURS", "22:00-25:00", "'25:00' is not a time of day like 08:00"),
+        ("DIGEST_AT", " 08:00:00 ", "'08:00:00' is not a time of day like 08:00"),
+        ("DIGEST_AT", "8", "'8' is not a time of day like 08:00"),
+    ],
+)
+def test_a_bad_time_setting_says_the_form_expected(monkeypatch, name, text, message):
+    monkeypatch.setenv(f"ALIWATCH_{name}", text)
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    [problem] = caught.value.errors()
+    assert problem["loc"] == (name.lower(),)
+    assert problem["msg"] == f"Value error, {message}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "IMAP_HOST",
+        "IMAP_PORT",
+        "IMAP_USER",
+        "IMAP_CA_FILE",
+        "IMAP_PASSWORD_FILE",
+        "IMAP_PASSWORD_COMMAND",
+        "IMAP_OAUTH2_TOKEN_COMMAND",
+        "SMTP_HOST",
+        "SMTP_USER",
+        "SMTP_CA_FILE",
+        "SMTP_PASSWORD_FILE",
+        "SMTP_PASSWORD_COMMAND",
+        "ALERT_EMAIL_TO",
+        "ALERT_EMAIL_FROM",
+        "DB_PATH",
+        "QUIET_HOURS",
+        "DIGEST_AT",
+    ],
+)
+def test_a_blank_value_leaves_the_setting_unset(monkeypatch, name):
+    monkeypatch.setenv(f"ALIWATCH_{name}", "  ")
+    assert getattr(Settings(), name.lower()) is None
+
+
+def test_paths_are_stripped_and_expand_the_home_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ALIWATCH_SMTP_CA_FILE", " ~/ca.pem ")
+    monkeypatch.setenv("ALIWATCH_DB_PATH", "~/state.db")
+    settings = Settings()
+    assert (settings.smtp_ca_file, settings.db_path) == (tmp_path / "ca.pem", tmp_path / "state.db")
+
+
+def test_security_and_desktop_words_are_read_in_any_case(monkeypatch):
+    monkeypatch.setenv("ALIWATCH_IMAP_SECURITY", " StartTLS ")
+    monkeypatch.setenv("ALIWATCH_SMTP_SECURITY", "SSL")
+    monkeypatch.setenv("ALIWATCH_DESKTOP_NOTIFY", "Off")
+    settings = Settings()
+    assert (settings.imap_security, settings.smtp_security, settings.desktop_notify) == (
+        "starttls",
+        "ssl",
+        "off",
+    )
