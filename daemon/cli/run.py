@@ -17,7 +17,13 @@ from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.lock import AlreadyRunningError, DaemonLock
 from aliwatch.daemon.service.logs import configure
 from aliwatch.daemon.service.notify import notify
-from aliwatch.daemon.service.runner import Runner, Source, install_signal_handlers, utc_now
+from aliwatch.daemon.service.runner import (
+    Runner,
+    Source,
+    install_signal_handlers,
+    log_stopping,
+    utc_now,
+)
 from aliwatch.daemon.sources.imap import ImapConfigError, ImapSession
 from aliwatch.daemon.sources.imap.credentials import imap_password, oauth2_token
 from aliwatch.daemon.sources.imap.source import ImapSource
@@ -110,6 +116,7 @@ def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: Te
     install_signal_handlers(stop)
     opened = _open_store_when_there_is_room(settings, stop)
     if opened is None:
+        log_stopping()
         log.info("stopped")
         return 0
     with opened as store:

@@ -167,6 +167,7 @@ class Runner:
         A message being sent gets SEND_GRACE_SECONDS to finish and be recorded; one still
         hanging then is broken off, and stays due for the next start.
         """
+        log_stopping()
         workers, self.workers = self.workers, []
         for worker in workers:
             worker.stop()
@@ -301,18 +302,33 @@ class Runner:
         self.deliver(now)
 
 
+# The names of the signals received, newest last; logged by the code that stops, not the handler.
+_RECEIVED: list[str] = []
+
+
 def install_signal_handlers(
     stop: threading.Event, abort: Callable[[], None] = lambda: None
 ) -> None:
     """SIGTERM and SIGINT set the stop flag (every wait in the loop wakes on it) and break off
     network calls in progress (`abort`), so the daemon ends within STOP_SECONDS (the units'
-    TimeoutStopSec= is 30 s)."""
+    TimeoutStopSec= is 30 s).
+
+    The handler logs nothing: it runs in the main thread between two bytecodes, maybe while that
+    thread writes a log line under structlog's PrintLogger lock, which is not reentrant, so a log
+    call here could wait on itself forever (a stop then hung until SIGKILL).
+    """
 
     def handler(signum: int, frame: FrameType | None) -> None:
         del frame
-        log.info("stopping", signal=signal.Signals(signum).name)
+        _RECEIVED.append(signal.Signals(signum).name)
         stop.set()
         abort()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def log_stopping() -> None:
+    """Log the signal that asked for the stop, if one did (outside the handler, see above)."""
+    if _RECEIVED:
+        log.info("stopping", signal=_RECEIVED[-1])
