@@ -152,7 +152,7 @@ def empty_poll(server: Dovecot, folder: str, size: int, workdir: Path) -> dict[s
         "imap_password": server.password, "imap_ca_file": server.ca_file,
     })  # fmt: skip
     now = datetime.now(UTC)
-    with Store.open(workdir / f"poll-{size}.db") as store, ImapSession(settings) as session:
+    with Store.open(workdir / f"poll-{size}.db") as store, ImapSession(settings.imap()) as session:
         args = {"account": "bench", "folder": folder, "now": now, "auth": AuthPolicy()}
         sync_folder(session, store, backfill_days=36500, **args)  # the backfill
         with counted() as counts:

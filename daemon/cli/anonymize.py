@@ -75,7 +75,7 @@ def _from_imap(settings: Settings, uid: int, folder: str) -> bytes:
     from aliwatch.daemon.sources.imap.session import ImapSession  # noqa: PLC0415
 
     try:
-        with ImapSession(settings) as session:
+        with ImapSession(settings.imap()) as session:
             session.select_readonly(folder)
             found = session.fetch_bodies([uid])
     except ImapError as err:

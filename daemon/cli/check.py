@@ -111,7 +111,7 @@ def _check_env_file(path: Path, report: _Report) -> None:
 
 def _check_imap(settings: Settings, report: _Report) -> None:
     try:
-        with ImapSession(settings) as session:
+        with ImapSession(settings.imap()) as session:
             report.ok(
                 "imap",
                 f"logged in to {session.host}:{session.port} as {session.user} "

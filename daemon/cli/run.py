@@ -50,7 +50,7 @@ def sources_of(settings: Settings) -> list[Source]:
             raise SettingsError(f"ALIWATCH_MAILDIR {settings.maildir}: no such folder")
         found.append(LocalMailbox(settings.maildir, auth))
     if settings.imap_host is not None:
-        found.append(ImapSource(settings, auth))
+        found.append(ImapSource(settings.imap(), auth))
     if not found:
         raise SettingsError(
             "nothing to watch: set ALIWATCH_IMAP_HOST (and friends) or ALIWATCH_MAILDIR"
@@ -64,12 +64,13 @@ def preflight(settings: Settings) -> None:
     No connection is made; a password command or token command is run once."""
     if settings.imap_host is None:
         return
+    imap = settings.imap()
     try:
-        ImapSession(settings)  # host, user, `none` only to loopback
-        if settings.imap_oauth2_token_command is None:
-            imap_password(settings)
+        ImapSession(imap)  # host, user, `none` only to loopback
+        if imap.oauth2_token_command is None:
+            imap_password(imap)
         else:
-            oauth2_token(settings)
+            oauth2_token(imap)
     except ImapConfigError as err:
         raise SettingsError(str(err)) from err
 

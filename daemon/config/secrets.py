@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -26,27 +27,32 @@ class SecretError(ConfigError):
     """A password or token cannot be had: no source set, or the one set failed (never quoted)."""
 
 
-def password(
-    service: str,
-    *,
-    value: SecretStr | None,
-    file: Path | None,
-    command: str | None,
-    credential: str,
-    timeout: float,
-) -> str:
+@dataclass(frozen=True, slots=True)
+class PasswordSource:
+    """Where one server's password comes from (the settings' view; its repr hides the value)."""
+
+    service: str  # "IMAP" or "SMTP": the settings are ALIWATCH_<service>_PASSWORD and friends
+    value: SecretStr | None
+    file: Path | None
+    command: str | None
+    credential: str  # the systemd credential's name
+    timeout: float  # seconds the command may take
+
+
+def password(source: PasswordSource) -> str:
     """ALIWATCH_<SERVICE>_PASSWORD, else _FILE, else _COMMAND, else the systemd credential
     (outside systemd: /etc/credstore/aliwatch.<credential>, when readable).
 
     Raises SecretError when no source is set, or the one set cannot be read or is empty.
     """
+    service, credential = source.service, source.credential
     setting = f"ALIWATCH_{service}_PASSWORD"
-    if value is not None:
-        return _non_empty(value.get_secret_value(), setting, service)
-    if file is not None:
-        return _read_secret_file(file, f"{setting}_FILE", service)
-    if command is not None:
-        return run_command(command, f"{setting}_COMMAND", timeout, service)
+    if source.value is not None:
+        return _non_empty(source.value.get_secret_value(), setting, service)
+    if source.file is not None:
+        return _read_secret_file(source.file, f"{setting}_FILE", service)
+    if source.command is not None:
+        return run_command(source.command, f"{setting}_COMMAND", source.timeout, service)
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
         path = Path(credentials) / credential

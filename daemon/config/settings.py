@@ -11,6 +11,8 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from aliwatch.daemon.config.durations import parse_durations
+from aliwatch.daemon.config.secrets import CREDENTIAL_NAME, SMTP_CREDENTIAL_NAME, PasswordSource
+from aliwatch.daemon.config.views import ImapSettings, Security, Server, SmtpSettings
 from aliwatch.rules.policy import Policy
 
 
@@ -102,7 +104,7 @@ class Settings(BaseSettings):
     imap_host: str | None = None
     imap_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     imap_user: str | None = None
-    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_security: Security = "ssl"
     imap_ca_file: Path | None = None
     # The password: this value, else the file, else the command's output, else the systemd
     # credential `imap-password`. XOAUTH2 instead when the token command is set.
@@ -137,7 +139,7 @@ class Settings(BaseSettings):
     # The port defaults by security: 465 for ssl, 587 for starttls, 25 for none.
     smtp_host: str | None = None
     smtp_port: Annotated[int, Field(ge=1, le=65535)] | None = None
-    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    smtp_security: Security = "starttls"
     smtp_ca_file: Path | None = None
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
@@ -179,6 +181,46 @@ class Settings(BaseSettings):
         if self.smtp_port is not None:
             return self.smtp_port
         return {"ssl": 465, "starttls": 587, "none": 25}[self.smtp_security]
+
+    # -- Views for the adapters (daemon/config/views.py) -------------------------------------
+
+    def imap(self) -> ImapSettings:
+        """The IMAP source's and sessions' view of these settings."""
+        return ImapSettings(
+            server=self._server("IMAP"),
+            oauth2_token_command=self.imap_oauth2_token_command,
+            folders=self.imap_folders,
+            backfill_days=self.backfill_days,
+            poll_seconds=self.poll_seconds,
+            idle_seconds=self.idle_seconds,
+        )
+
+    def smtp(self) -> SmtpSettings:
+        """The email channel's view of these settings."""
+        return SmtpSettings(
+            server=self._server("SMTP"), to=self.alert_email_to, sender=self.alert_email_from
+        )
+
+    def _server(self, service: Literal["IMAP", "SMTP"]) -> Server:
+        """The server IMAP or SMTP settings describe: both name their settings alike."""
+        imap = service == "IMAP"
+        timeout = self.imap_timeout if imap else self.smtp_timeout
+        return Server(
+            host=self.imap_host if imap else self.smtp_host,
+            port=self.imap_port_or_default() if imap else self.smtp_port_or_default(),
+            security=self.imap_security if imap else self.smtp_security,
+            ca_file=self.imap_ca_file if imap else self.smtp_ca_file,
+            timeout=timeout,
+            user=self.imap_user if imap else self.smtp_user,
+            password=PasswordSource(
+                service,
+                value=self.imap_password if imap else self.smtp_password,
+                file=self.imap_password_file if imap else self.smtp_password_file,
+                command=self.imap_password_command if imap else self.smtp_password_command,
+                credential=CREDENTIAL_NAME if imap else SMTP_CREDENTIAL_NAME,
+                timeout=timeout,
+            ),
+        )
 
     # -- Text read into the fields above ------------------------------------------------------
 

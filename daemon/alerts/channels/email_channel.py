@@ -15,8 +15,8 @@ from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
 from aliwatch.daemon.alerts.wording import html_body, subject, text_body
 from aliwatch.daemon.config.errors import ConfigError
 from aliwatch.daemon.config.network import is_loopback, tls_context, unverified
-from aliwatch.daemon.config.secrets import SMTP_CREDENTIAL_NAME, SecretError, password
-from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.config.secrets import SecretError, password
+from aliwatch.daemon.config.views import SmtpSettings
 
 # Lines up to RFC 5322's hard limit of 998: the stdlib folds a long subject that holds an
 # encoded word ("—") with a space on both sides of the fold, which readers show as two.
@@ -40,23 +40,24 @@ class EmailChannel:
 
     name = "email"
 
-    def __init__(self, settings: Settings) -> None:
-        if not settings.smtp_host or not settings.alert_email_to:
+    def __init__(self, smtp: SmtpSettings) -> None:
+        server = smtp.server
+        if not server.host or not smtp.to:
             raise EmailConfigError(
                 "email alerts need ALIWATCH_SMTP_HOST and ALIWATCH_ALERT_EMAIL_TO"
             )
-        if settings.smtp_security == "none" and not is_loopback(settings.smtp_host):
+        if server.security == "none" and not is_loopback(server.host):
             raise EmailConfigError(
                 f"ALIWATCH_SMTP_SECURITY=none would send in clear text: refused for "
-                f"{settings.smtp_host}, which is not loopback; use ssl or starttls"
+                f"{server.host}, which is not loopback; use ssl or starttls"
             )
-        self.host: str = settings.smtp_host
-        self.port = settings.smtp_port_or_default()
-        self.to: str = settings.alert_email_to
-        self.sender = settings.alert_email_from or settings.smtp_user or self.to
+        self.host: str = server.host
+        self.port = server.port
+        self.to: str = smtp.to
+        self.sender = smtp.sender or server.user or self.to
         if "@" not in self.sender:
             self.sender = self.to
-        self._settings = settings
+        self._server = server
         self._live: smtplib.SMTP | None = None  # the connection of a send in progress
 
     def abort(self) -> None:
@@ -69,7 +70,7 @@ class EmailChannel:
                 sock.shutdown(socket.SHUT_RDWR)
 
     def describe(self) -> str:
-        return f"{self.to} via {self.host}:{self.port} ({self._settings.smtp_security})"
+        return f"{self.to} via {self.host}:{self.port} ({self._server.security})"
 
     def send(self, alert: Outgoing) -> None:
         self.send_message(self.compose(alert))
@@ -107,12 +108,12 @@ class EmailChannel:
     def send_message(self, message: EmailMessage | None) -> None:
         """Connect, secure, log in (when a user is set), send; every failure is ChannelError."""
         where = f"{self.host}:{self.port}"
-        settings = self._settings
+        server = self._server
         try:
-            secret = self._password()
-            context = tls_context(settings.smtp_ca_file)
-            timeout = settings.smtp_timeout
-            if settings.smtp_security == "ssl":
+            secret = password(server.password) if server.user else None
+            context = tls_context(server.ca_file)
+            timeout = server.timeout
+            if server.security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=timeout, context=context)
             else:
                 smtp = smtplib.SMTP(timeout=timeout)
@@ -123,17 +124,17 @@ class EmailChannel:
             self._live = smtp
             smtp.connect(self.host, self.port)
             with smtp:
-                if settings.smtp_security == "starttls":
+                if server.security == "starttls":
                     smtp.starttls(context=context)
-                if settings.smtp_user and secret is not None:
-                    smtp.login(settings.smtp_user, secret)
+                if server.user and secret is not None:
+                    smtp.login(server.user, secret)
                 if message is not None:
                     smtp.send_message(message)
         except SecretError as err:
             raise ChannelError(f"email: {err}") from None
         except smtplib.SMTPAuthenticationError as err:
             raise ChannelError(
-                f"email: {where} refused the login for {settings.smtp_user}: {err.smtp_code}"
+                f"email: {where} refused the login for {server.user}: {err.smtp_code}"
             ) from err
         except smtplib.SMTPNotSupportedError as err:
             raise ChannelError(f"email: {where} does not offer STARTTLS; use ssl") from err
@@ -147,19 +148,6 @@ class EmailChannel:
             ) from err
         finally:
             self._live = None
-
-    def _password(self) -> str | None:
-        settings = self._settings
-        if not settings.smtp_user:
-            return None
-        return password(
-            "SMTP",
-            value=settings.smtp_password,
-            file=settings.smtp_password_file,
-            command=settings.smtp_password_command,
-            credential=SMTP_CREDENTIAL_NAME,
-            timeout=settings.smtp_timeout,
-        )
 
 
 def _reason(err: BaseException) -> str:

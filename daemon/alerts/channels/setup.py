@@ -33,7 +33,7 @@ def build_channels(settings: Settings, out: TextIO) -> list[Channel]:
         from aliwatch.daemon.alerts.channels.email_channel import EmailChannel, EmailConfigError  # noqa: PLC0415
 
         try:
-            channels.append(EmailChannel(settings))
+            channels.append(EmailChannel(settings.smtp()))
         except EmailConfigError as err:
             raise ChannelSetupError(str(err)) from err
     if settings.desktop_notify != "off":

@@ -17,7 +17,7 @@ from imapclient.exceptions import CapabilityError, LoginError
 
 from aliwatch.daemon.config.closing import Closable
 from aliwatch.daemon.config.network import is_loopback, tls_context, unverified
-from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.config.views import ImapSettings
 from aliwatch.daemon.sources.imap import credentials, errors
 from aliwatch.parsers.attachments import Stripper
 
@@ -51,20 +51,21 @@ class ImapSession(Closable):
     socket and ssl error is raised as one of daemon.sources.imap.errors.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        if not settings.imap_host:
+    def __init__(self, imap: ImapSettings) -> None:
+        server = imap.server
+        if not server.host:
             raise errors.ImapConfigError("ALIWATCH_IMAP_HOST is not set")
-        if not settings.imap_user:
+        if not server.user:
             raise errors.ImapConfigError("ALIWATCH_IMAP_USER is not set")
-        if settings.imap_security == "none" and not is_loopback(settings.imap_host):
+        if server.security == "none" and not is_loopback(server.host):
             raise errors.ImapConfigError(
                 f"ALIWATCH_IMAP_SECURITY=none sends the password in clear text: refused for "
-                f"{settings.imap_host}, which is not loopback; use ssl or starttls"
+                f"{server.host}, which is not loopback; use ssl or starttls"
             )
-        self._settings = settings
-        self.host: str = settings.imap_host
-        self.port = settings.imap_port_or_default()
-        self.user: str = settings.imap_user
+        self._imap = imap
+        self.host: str = server.host
+        self.port = server.port
+        self.user: str = server.user
         self._client: IMAPClient | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -83,15 +84,15 @@ class ImapSession(Closable):
         The secret is read before any connection is made; a new OAuth2 token for every login,
         so the token command can refresh one that expired. On failure nothing stays open.
         """
-        oauth2 = self._settings.imap_oauth2_token_command is not None
+        oauth2 = self._imap.oauth2_token_command is not None
         secret = (
-            credentials.oauth2_token(self._settings)
+            credentials.oauth2_token(self._imap)
             if oauth2
-            else credentials.imap_password(self._settings)
+            else credentials.imap_password(self._imap)
         )
         context = self._ssl_context()
-        security = self._settings.imap_security
-        timeout = self._settings.imap_timeout
+        security = self._imap.server.security
+        timeout = self._imap.server.timeout
         try:
             with self._errors():
                 client = IMAPClient(
@@ -131,7 +132,7 @@ class ImapSession(Closable):
         finally:
             if sock is not None:
                 with suppress(OSError):
-                    sock.settimeout(self._settings.imap_timeout)
+                    sock.settimeout(self._imap.server.timeout)
 
     def shutdown_socket(self) -> None:
         """Shut the connection's socket from another thread or a signal handler: a call blocked
@@ -309,7 +310,7 @@ class ImapSession(Closable):
 
     def _ssl_context(self) -> ssl.SSLContext:
         """A verifying context (hostname checked): the CA file when set, else the system's."""
-        ca_file = self._settings.imap_ca_file
+        ca_file = self._imap.server.ca_file
         try:
             return tls_context(ca_file)
         except (OSError, ssl.SSLError) as err:

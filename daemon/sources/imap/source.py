@@ -17,7 +17,7 @@ from datetime import datetime
 
 import structlog
 
-from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.config.views import ImapSettings
 from aliwatch.daemon.sources.imap import ImapConnectError, ImapError, ImapSession, sync_folder
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
@@ -142,29 +142,25 @@ class ImapSource:
     """The configured folders: synced on one kept connection, each of the first MAX_WATCHED
     watched with IDLE on a connection of its own when the server offers it."""
 
-    settings: Settings
+    imap: ImapSettings
     auth: AuthPolicy
     _session: ImapSession | None = field(default=None, repr=False)
     _watches: list[_Watch] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._watches = [_Watch(folder) for folder in self.settings.imap_folders[:MAX_WATCHED]]
-
-    @property
-    def account(self) -> str:
-        return f"{self.settings.imap_user}@{self.settings.imap_host}"
+        self._watches = [_Watch(folder) for folder in self.imap.folders[:MAX_WATCHED]]
 
     @property
     def name(self) -> str:
-        return f"imap:{self.account}"
+        return f"imap:{self.imap.account}"
 
     @property
     def activity(self) -> str:
         """How each folder's new mail is noticed, for systemd's STATUS= line."""
-        poll = f"every {round(self.settings.poll_seconds)} s"
+        poll = f"every {round(self.imap.poll_seconds)} s"
         watched = {w.folder: w for w in self._watches}
         parts = []
-        for folder in self.settings.imap_folders:
+        for folder in self.imap.folders:
             watch = watched.get(folder)
             if watch is None or watch.offered is False or time.monotonic() < watch.paused_until:
                 parts.append(f"polling {folder} {poll}")
@@ -196,19 +192,19 @@ class ImapSource:
 
     def _sync(self, store: Store, now: datetime) -> int:
         if self._session is None:
-            session = ImapSession(self.settings)
+            session = ImapSession(self.imap)
             session.connect()
             self._session = session
         new = 0
-        for index, folder in enumerate(self.settings.imap_folders):
+        for index, folder in enumerate(self.imap.folders):
             report = sync_folder(
                 self._session,
                 store,
-                account=self.account,
+                account=self.imap.account,
                 folder=folder,
                 now=now,
                 auth=self.auth,
-                backfill_days=self.settings.backfill_days,
+                backfill_days=self.imap.backfill_days,
             )
             log.info(
                 "folder_synced",
@@ -230,7 +226,7 @@ class ImapSource:
         IDLE_PAUSE seconds; the runner's poll job syncs every ALIWATCH_POLL_SECONDS.
         """
         deadline = time.monotonic() + seconds
-        rearm_after = min(self.settings.idle_seconds, WATCH_PROBE_SECONDS)
+        rearm_after = min(self.imap.idle_seconds, WATCH_PROBE_SECONDS)
         while not stop.is_set():
             active = [w for w in self._watches if self._watching(w)]
             if not active:
@@ -264,11 +260,11 @@ class ImapSource:
         return watch.offered is not False and time.monotonic() >= watch.paused_until
 
     def _index(self, watch: _Watch) -> int:
-        return self.settings.imap_folders.index(watch.folder)
+        return self.imap.folders.index(watch.folder)
 
     def _watching_session(self, watch: _Watch) -> WatchingSession | None:
         if watch.session is None:
-            session = WatchingSession(self.settings)
+            session = WatchingSession(self.imap)
             session.connect()
             if watch.offered is None:
                 watch.offered = "IDLE" in session.capabilities()

@@ -123,7 +123,7 @@ def test_smtp_down_for_a_while_then_up_delivers_each_alert_exactly_once(store, s
         **{k.removeprefix("ALIWATCH_").lower(): v for k, v in smtp_server.env().items()}
     )
     keys = [add(store, "parcel_stalled", timedelta(days=d)) for d in (9, 10, 11)]
-    outbox = Outbox(store, [EmailChannel(settings)], UTC)
+    outbox = Outbox(store, [EmailChannel(settings.smtp())], UTC)
     smtp_server.stop()
     when = NOW
     for attempt in range(1, 4):  # three passes while the server is down

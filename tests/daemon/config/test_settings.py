@@ -138,3 +138,54 @@ def test_security_and_desktop_words_are_read_in_any_case(monkeypatch):
         "ssl",
         "off",
     )
+
+
+def test_the_imap_view_holds_what_the_imap_source_reads(tmp_path):
+    settings = Settings(
+        imap_host="imap.example.org",
+        imap_user="me",
+        imap_security="starttls",
+        imap_password_file=tmp_path / "pw",
+        imap_timeout=12,
+        imap_folders="INBOX, Orders",
+        backfill_days=30,
+    )
+    imap = settings.imap()
+    server = imap.server
+    assert (server.host, server.port, server.security, server.user) == (
+        "imap.example.org",
+        143,
+        "starttls",
+        "me",
+    )
+    assert (server.timeout, server.password.timeout) == (12, 12)
+    assert (server.password.service, server.password.file) == ("IMAP", tmp_path / "pw")
+    assert server.password.credential == "imap-password"
+    assert (imap.folders, imap.backfill_days, imap.account) == (
+        ("INBOX", "Orders"),
+        30,
+        "me@imap.example.org",
+    )
+
+
+def test_the_smtp_view_holds_what_the_email_channel_reads():
+    settings = Settings(
+        smtp_host="smtp.example.org",
+        smtp_security="ssl",
+        smtp_user="me@example.org",
+        smtp_password_command="pass show smtp",  # noqa: S106 - a command line, not a password
+        alert_email_to="buyer@example.net",
+        alert_email_from="aliwatch@example.org",
+    )
+    smtp = settings.smtp()
+    assert (smtp.server.host, smtp.server.port, smtp.server.user) == (
+        "smtp.example.org",
+        465,
+        "me@example.org",
+    )
+    assert (smtp.server.password.service, smtp.server.password.command) == (
+        "SMTP",
+        "pass show smtp",
+    )
+    assert smtp.server.password.credential == "smtp-password"
+    assert (smtp.to, smtp.sender) == ("buyer@example.net", "aliwatch@example.org")

@@ -33,8 +33,9 @@ def settings_for(smtp_server, **changes: str) -> Settings:
 
 
 def send(smtp_server, decision: Decision = PROPOSAL, **changes: str) -> None:
-    channel = EmailChannel(settings_for(smtp_server, timezone="America/Los_Angeles", **changes))
-    channel.send(Outgoing(decision.key, decision, NOW, channel._settings.zone()))
+    settings = settings_for(smtp_server, timezone="America/Los_Angeles", **changes)
+    channel = EmailChannel(settings.smtp())
+    channel.send(Outgoing(decision.key, decision, NOW, settings.zone()))
 
 
 def test_an_alert_arrives_over_starttls_with_auth(smtp_server):

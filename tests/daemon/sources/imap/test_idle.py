@@ -20,7 +20,7 @@ NEVER = threading.Event()
 
 @pytest.fixture
 def watching(imap_server: ImapServer, folder: str) -> Iterator[WatchingSession]:
-    session = WatchingSession(settings_for(imap_server))
+    session = WatchingSession(settings_for(imap_server).imap())
     session.connect()
     session.select_readonly(folder)
     try:

@@ -13,7 +13,7 @@ STOP = threading.Event()
 
 
 def _source(monkeypatch, attempts: list[int]) -> ImapSource:
-    source = ImapSource(Settings(imap_host="imap.example.org", imap_user="u"), AuthPolicy())
+    source = ImapSource(Settings(imap_host="imap.example.org", imap_user="u").imap(), AuthPolicy())
 
     def failing_idle_session(watch):  # type: ignore[no-untyped-def]
         attempts.append(1)

@@ -21,7 +21,7 @@ SHIPPED = (FIXTURES / "order" / "order_shipped_en.eml").read_bytes()
 
 
 def _sync(dovecot, store, folder):
-    with ImapSession(settings_for(dovecot)) as session:
+    with ImapSession(settings_for(dovecot).imap()) as session:
         return sync_folder(
             session, store, account=ACCOUNT, folder=folder, now=datetime.now(UTC), auth=AUTH,
             backfill_days=30,
@@ -66,7 +66,7 @@ def test_unusable_answers_that_last_raise_one_health_alert(dovecot, folder, tmp_
     settings = settings_for(dovecot, imap_folders=(folder,), desktop_notify="off")
     out = io.StringIO()
     with Store.open(tmp_path / "state.db") as store:
-        runner = Runner(settings, store, [ImapSource(settings, AUTH)], out)
+        runner = Runner(settings, store, [ImapSource(settings.imap(), AUTH)], out)
         for attempt in range(1, REPLY_FAILURES_BEFORE_ALERT + 2):
             assert runner._guarded_pass() is False
             told = out.getvalue().count("aliwatch cannot read your mail server's answers")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.config.views import ImapSettings
 from aliwatch.daemon.sources.imap import ImapConfigError
 from aliwatch.daemon.sources.imap.credentials import imap_password, oauth2_token
 
@@ -26,6 +27,10 @@ def _settings(**values: object) -> Settings:
     return Settings(**{**base, **values})
 
 
+def _imap(**values: object) -> ImapSettings:
+    return _settings(**values).imap()
+
+
 def _python(code: str) -> str:
     """A command line running `code` with this Python (no shell involved)."""
     return shlex.join([sys.executable, "-c", code])
@@ -38,24 +43,24 @@ def _no_credentials_dir(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_env_value_comes_first(tmp_path: Path):
     (tmp_path / "pw").write_text("from-file\n", encoding="utf-8")
-    settings = _settings(imap_password=SECRET, imap_password_file=tmp_path / "pw")
-    assert imap_password(settings) == SECRET
+    imap = _imap(imap_password=SECRET, imap_password_file=tmp_path / "pw")
+    assert imap_password(imap) == SECRET
 
 
 def test_the_password_file_loses_one_trailing_newline_only(tmp_path: Path):
     (tmp_path / "pw").write_text(SECRET + " \n\n", encoding="utf-8")
-    assert imap_password(_settings(imap_password_file=tmp_path / "pw")) == SECRET + " \n"
+    assert imap_password(_imap(imap_password_file=tmp_path / "pw")) == SECRET + " \n"
 
 
 def test_the_password_command_prints_the_password():
-    settings = _settings(imap_password_command=_python(f"print({SECRET!r})"))
-    assert imap_password(settings) == SECRET
+    imap = _imap(imap_password_command=_python(f"print({SECRET!r})"))
+    assert imap_password(imap) == SECRET
 
 
 def test_a_failing_password_command_raises_config_error_without_its_output():
     code = f"import sys; print({SECRET!r}); print({SECRET!r}, file=sys.stderr); sys.exit(3)"
     with pytest.raises(ImapConfigError) as caught:
-        imap_password(_settings(imap_password_command=_python(code)))
+        imap_password(_imap(imap_password_command=_python(code)))
     assert "exit status 3" in str(caught.value)
     assert SECRET not in str(caught.value)
     assert SECRET not in repr(caught.value)
@@ -64,20 +69,20 @@ def test_a_failing_password_command_raises_config_error_without_its_output():
 
 def test_a_password_command_that_cannot_run_raises_config_error():
     missing = "/nonexistent/aliwatch-password-helper"  # a program, not a password
-    settings = _settings(imap_password_command=missing)
+    imap = _imap(imap_password_command=missing)
     with pytest.raises(ImapConfigError, match="cannot run"):
-        imap_password(settings)
+        imap_password(imap)
 
 
 def test_the_systemd_credential_is_the_last_source(tmp_path: Path, monkeypatch):
     (tmp_path / "imap-password").write_text(SECRET + "\n", encoding="utf-8")
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
-    assert imap_password(_settings()) == SECRET
+    assert imap_password(_imap()) == SECRET
 
 
 def test_no_source_at_all_raises_config_error_naming_the_settings():
     with pytest.raises(ImapConfigError, match="ALIWATCH_IMAP_PASSWORD"):
-        imap_password(_settings())
+        imap_password(_imap())
 
 
 def test_the_token_command_is_run_again_for_each_token(tmp_path: Path):
@@ -86,14 +91,15 @@ def test_the_token_command_is_run_again_for_each_token(tmp_path: Path):
         f"from pathlib import Path; p = Path({str(counter)!r}); "
         "n = int(p.read_text()) + 1 if p.exists() else 1; p.write_text(str(n)); print(f'tok{n}')"
     )
-    settings = _settings(imap_oauth2_token_command=_python(code))
-    assert [oauth2_token(settings), oauth2_token(settings)] == ["tok1", "tok2"]
+    imap = _imap(imap_oauth2_token_command=_python(code))
+    assert [oauth2_token(imap), oauth2_token(imap)] == ["tok1", "tok2"]
 
 
 def test_the_settings_never_show_the_password():
     settings = _settings(imap_password=SECRET)
     assert SECRET not in repr(settings)
     assert SECRET not in str(settings.model_dump())
+    assert SECRET not in repr(settings.imap())
 
 
 def test_an_unreadable_credentials_directory_is_a_config_error_not_a_crash(
@@ -107,7 +113,7 @@ def test_an_unreadable_credentials_directory_is_a_config_error_not_a_crash(
 
     monkeypatch.setattr(Path, "is_file", refused)
     with pytest.raises(ImapConfigError, match="cannot read the systemd credential imap-password"):
-        imap_password(_settings())
+        imap_password(_imap())
 
 
 def test_outside_systemd_the_system_units_credstore_file_is_read(tmp_path: Path, monkeypatch):
@@ -116,4 +122,4 @@ def test_outside_systemd_the_system_units_credstore_file_is_read(tmp_path: Path,
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     monkeypatch.setattr(secrets_module, "CREDSTORE", tmp_path)
     (tmp_path / "aliwatch.imap-password").write_text(SECRET + "\n", encoding="utf-8")
-    assert imap_password(_settings()) == SECRET
+    assert imap_password(_imap()) == SECRET

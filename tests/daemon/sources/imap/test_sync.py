@@ -49,7 +49,7 @@ def _sync(
         return sync_folder(
             session, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
         )
-    with ImapSession(settings_for(server)) as opened:
+    with ImapSession(settings_for(server).imap()) as opened:
         return sync_folder(
             opened, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
         )
@@ -60,7 +60,7 @@ def _sync_counting_bodies(
 ) -> tuple[SyncReport, list[int]]:
     """Sync, and the UIDs whose whole body was fetched."""
     fetched: list[int] = []
-    with ImapSession(settings_for(server)) as session:
+    with ImapSession(settings_for(server).imap()) as session:
         real_fetch = session.fetch_bodies
 
         def spy(uids):  # type: ignore[no-untyped-def]
@@ -125,7 +125,7 @@ def test_the_uid_search_above_the_last_uid_is_empty_although_imap_returns_the_la
     imap_server, folder, store
 ):
     append_all(imap_server, folder, [other_mail(1), other_mail(2)])
-    with ImapSession(settings_for(imap_server)) as session:
+    with ImapSession(settings_for(imap_server).imap()) as session:
         session.select_readonly(folder)
         # The server answers `UID SEARCH 3:*` with UID 2, the last message (RFC 3501 6.4.8).
         assert session.search_uids_since(3, None) == []
