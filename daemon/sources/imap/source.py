@@ -206,13 +206,8 @@ class ImapSource:
                 auth=self.auth,
                 backfill_days=self.imap.backfill_days,
             )
-            log.info(
-                "folder_synced",
-                folder_index=index,
-                examined=report.examined,
-                new_events=report.new_events,
-                rescanned=report.rescanned,
-            )
+            log.info("folder_synced", folder_index=index, examined=report.examined,
+                     new_events=report.new_events, rescanned=report.rescanned)  # fmt: skip
             new += report.new_events
         return new
 
