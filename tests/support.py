@@ -1,4 +1,5 @@
-"""What tests share besides the servers (tests/servers/): waiting on a condition, full disks."""
+"""What tests share besides the servers (tests/servers/): waiting on a condition, reading a
+process's output, full disks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -93,6 +94,33 @@ def fill(folder: Path) -> Path:
     return filler
 
 
+class Lines(list[str]):
+    """The lines of one or more text streams, appended as they come by a daemon thread each."""
+
+    def __init__(self, *streams: IO[str] | None) -> None:
+        super().__init__()
+        self._readers = [
+            threading.Thread(target=self.extend, args=(stream,), daemon=True)
+            for stream in streams
+            if stream is not None
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def ended(self) -> bool:
+        """Whether every stream has been read to its end (its writer closed it or exited)."""
+        return not any(reader.is_alive() for reader in self._readers)
+
+
+def read_lines(*streams: IO[str] | None) -> Lines:
+    """Collect the lines of `streams` (a process's stdout, stderr or both) as they come.
+
+    The only way tests read a running process's output: a thread per pipe, so a full pipe
+    never blocks the process, and the test waits on the list with `wait_until`.
+    """
+    return Lines(*streams)
+
+
 # The repository, whichever test file asks (tests mirror the source tree at several depths).
 REPO = Path(__file__).resolve().parent.parent
 MAILBOX = REPO / "examples" / "mailbox"
@@ -108,10 +136,8 @@ class Daemon:
             [ALIWATCH, "run", *args], env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        self.out: list[str] = []
-        self.log: list[str] = []
-        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.log)):
-            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
+        self.out = read_lines(self.process.stdout)
+        self.log = read_lines(self.process.stderr)
 
     def __enter__(self) -> Daemon:
         return self

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
 from tests.e2e.test_run_imap import ALIWATCH, PROPOSAL_MAIL, env_for
 from tests.servers.dovecot import Dovecot
-from tests.support import log_has, wait_until
+from tests.support import log_has, read_lines, wait_until
 
 pytestmark = pytest.mark.real_server
 NOW = "2026-11-26T12:00:00Z"  # the sample proposal's deadline is 3 Dec 2026
 TITLE = "Answer the seller's proposal by Thu 3 Dec 23:59 — order 8200000000000303"
 SUBJECT = f"[URGENT] {TITLE}"  # the mail's; the notification is critical instead
-
-
-def _stderr_lines(process: subprocess.Popen[str]) -> list[str]:
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    return lines
 
 
 def _alert_env(dovecot: Dovecot, smtp_server, session_bus, tmp_path, folder: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -47,7 +39,7 @@ def test_a_proposal_arriving_during_idle_is_mailed_within_3_s_and_shown_once(
         [ALIWATCH, "run", "--now", NOW], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    log = _stderr_lines(process)
+    log = read_lines(process.stderr)
     try:
         assert wait_until(log_has(log, "idle_armed"), 30)  # in IDLE now
         dovecot.append("alerts", PROPOSAL_MAIL.read_bytes())
@@ -78,7 +70,7 @@ def test_an_alert_decided_before_a_sigkill_is_delivered_once_after_restart(
         [ALIWATCH, "run", "--now", NOW], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    log = _stderr_lines(process)
+    log = read_lines(process.stderr)
     assert wait_until(lambda: any("alert_send_failed" in line for line in log), 30)
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=10) == -signal.SIGKILL

@@ -7,14 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.servers.cyrus import Cyrus, ImapServer
-from tests.support import MAILBOX, log_has, wait_until
+from tests.support import MAILBOX, log_has, read_lines, wait_until
 
 pytestmark = pytest.mark.real_server
 
@@ -57,15 +56,6 @@ def test_run_once_backfills_the_folder_and_alerts(imap_server, tmp_path):
     assert imap_server.password not in result.stdout + result.stderr
 
 
-def _read(process: subprocess.Popen[str]) -> tuple[list[str], list[str]]:
-    """The process's stdout and stderr lines, collected as they come."""
-    out: list[str] = []
-    log: list[str] = []
-    for stream, lines in ((process.stdout, out), (process.stderr, log)):
-        threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
-    return out, log
-
-
 def _printed(lines: list[str], text: str) -> Callable[[], bool]:
     return lambda: any(text in line for line in lines)
 
@@ -76,7 +66,7 @@ def test_a_proposal_arriving_during_idle_is_alerted(imap_server, tmp_path):
     process = subprocess.Popen(
         [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    out, log = _read(process)
+    out, log = read_lines(process.stdout), read_lines(process.stderr)
     try:
         assert wait_until(log_has(log, "idle_armed"), 30)  # the first (empty) sync, then IDLE
         imap_server.append("idle", PROPOSAL_MAIL.read_bytes())
@@ -93,7 +83,7 @@ def test_the_daemon_survives_a_server_restart_during_idle(imap_server, tmp_path)
     process = subprocess.Popen(
         [ALIWATCH, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    out, log = _read(process)
+    out, log = read_lines(process.stdout), read_lines(process.stderr)
     try:
         assert wait_until(log_has(log, "idle_armed"), 30)  # first sync done, now in IDLE
         imap_server.restart()
@@ -146,12 +136,12 @@ def test_a_server_restart_during_a_fetch_loses_and_duplicates_nothing(imap_serve
                 imap_server.restart()
                 process.send_signal(signal.SIGCONT)
                 break
-        reader = threading.Thread(target=lambda: log.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
-        reader.start()
+        rest = read_lines(process.stderr)
         wait_until(lambda: _counts(tmp_path / "aliwatch.db")[0] == total, 60)
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+    log += rest
     import sqlite3  # noqa: PLC0415 - reading the store as a user's sqlite3 would
 
     with sqlite3.connect(tmp_path / "aliwatch.db") as db:

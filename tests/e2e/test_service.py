@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_run_imap import ALIWATCH, MAILBOX, PROPOSAL_MAIL, env_for
+from tests.support import read_lines, wait_until
 
 pytestmark = pytest.mark.real_server
 
@@ -98,25 +97,23 @@ def test_the_password_is_in_no_log_line_and_no_command_line(dovecot, smtp_server
         [ALIWATCH, "run", "--now", "2026-11-26T12:00:00Z"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    output: list[str] = []
-    readers = [
-        threading.Thread(target=lambda s=s: output.extend(s), daemon=True)  # type: ignore[misc]
-        for s in (process.stdout, process.stderr)
-    ]
-    for reader in readers:
-        reader.start()
+    output = read_lines(process.stdout, process.stderr)
     seen: list[str] = []
+
+    def mailed_else_look() -> bool:
+        """Whether the alert went out; until it has, note the command lines running now."""
+        if smtp_server.messages:
+            return True
+        seen.extend(_cmdlines(process.pid))
+        return False
+
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not smtp_server.messages:
-            seen += _cmdlines(process.pid)
-            time.sleep(0.05)
+        wait_until(mailed_else_look, 20)
         assert smtp_server.recorder.wait_for(1, 10)  # it did log in and alert
     finally:
         process.terminate()
         process.wait(timeout=10)
-    for reader in readers:
-        reader.join(5)
+    wait_until(output.ended, 5)
     assert any("sleep 0.3" in line for line in seen)  # the command's process was looked at
     secrets = (dovecot.password, smtp_server.env()["ALIWATCH_SMTP_PASSWORD"])
     for secret in secrets:

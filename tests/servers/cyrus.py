@@ -51,6 +51,7 @@ from tests.servers.dovecot import (
     _group_alive,
     make_test_cert,
 )
+from tests.support import wait_until
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 15.0
@@ -272,24 +273,26 @@ DAEMON {{
                 start_new_session=True,
                 preexec_fn=_die_with_parent,  # noqa: PLW1509
             )  # fmt: skip
-        deadline = began + START_TIMEOUT
+        proc = self._proc
         pending = {self.imap_port, self.imaps_port}
-        while pending:
-            if self._proc.poll() is not None:
+
+        def greeted() -> bool:
+            """Whether both listeners greet by now; raise if the master has exited."""
+            if proc.poll() is not None:
                 self._proc = None
                 raise CyrusError(f"the Cyrus master exited at startup.\n{self._diagnostics()}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise CyrusError(
-                    f"Cyrus did not accept connections on {HOST}:{sorted(pending)} within "
-                    f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
-                    f"{self._diagnostics()}"
-                )
             for port in list(pending):
                 if self._greets(port):
                     pending.discard(port)
-            if pending:
-                time.sleep(0.02)
+            return not pending
+
+        if not wait_until(greeted, began + START_TIMEOUT - time.monotonic(), every=0.02):
+            self.stop()
+            raise CyrusError(
+                f"Cyrus did not accept connections on {HOST}:{sorted(pending)} within "
+                f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
+                f"{self._diagnostics()}"
+            )
         self.startup_seconds = time.monotonic() - began
         return self
 
@@ -327,14 +330,10 @@ DAEMON {{
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(STOP_TIMEOUT)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while _group_alive(pgid):
-            if time.monotonic() > deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pgid, signal.SIGKILL)
-                time.sleep(0.1)
-                break
-            time.sleep(0.02)
+        if not wait_until(lambda: not _group_alive(pgid), STOP_TIMEOUT, every=0.02):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+            wait_until(lambda: not _group_alive(pgid), 0.1, every=0.02)
 
     def restart(self) -> Cyrus:
         """Stop and start again on the same ports, with the same mail and user."""

@@ -7,9 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
+
+from tests.support import wait_until
 
 DBUS_DAEMON = shutil.which("dbus-daemon") or "/usr/bin/dbus-daemon"
 _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -48,11 +49,7 @@ class SessionBus:
             [DBUS_DAEMON, f"--config-file={config}", "--nofork", "--nopidfile"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        for _ in range(200):
-            if self.socket.exists():
-                break
-            time.sleep(0.02)
-        else:
+        if not wait_until(self.socket.exists, 4.0, every=0.02):
             raise RuntimeError("dbus-daemon did not create its socket")
         if not self.recorder:
             return self
@@ -84,10 +81,12 @@ class SessionBus:
         return [json.loads(line) for line in self.record.read_text().splitlines() if line]
 
     def wait_for(self, count: int, timeout: float) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.notifications()
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        return self.notifications()
+        """The notifications once there are `count` of them, or those there are at `timeout`."""
+        found: list[dict[str, Any]] = []
+
+        def enough() -> bool:
+            found[:] = self.notifications()
+            return len(found) >= count
+
+        wait_until(enough, timeout)
+        return found

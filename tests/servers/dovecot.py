@@ -219,24 +219,26 @@ service anvil {{
                 start_new_session=True,
                 preexec_fn=_die_with_parent,  # noqa: PLW1509
             )
-        deadline = began + START_TIMEOUT
+        proc = self._proc
         pending = {self.imap_port, self.imaps_port}
-        while pending:
-            if self._proc.poll() is not None:
+
+        def greeted() -> bool:
+            """Whether both listeners greet by now; raise if the master has exited."""
+            if proc.poll() is not None:
                 self._proc = None
                 raise DovecotError(f"dovecot exited at startup.\n{self._diagnostics()}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise DovecotError(
-                    f"dovecot did not accept connections on {HOST}:{sorted(pending)} within "
-                    f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
-                    f"{self._diagnostics()}"
-                )
             for port in list(pending):
                 if self._greets(port):
                     pending.discard(port)
-            if pending:
-                time.sleep(0.02)
+            return not pending
+
+        if not wait_until(greeted, began + START_TIMEOUT - time.monotonic(), every=0.02):
+            self.stop()
+            raise DovecotError(
+                f"dovecot did not accept connections on {HOST}:{sorted(pending)} within "
+                f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
+                f"{self._diagnostics()}"
+            )
         self.startup_seconds = time.monotonic() - began
         return self
 
