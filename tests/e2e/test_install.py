@@ -6,6 +6,7 @@ aliwatch.daemon, aliwatch.parsers and aliwatch.rules, so `import daemon` stays p
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -23,8 +24,22 @@ def _run(*argv: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _source_copy(target: Path) -> Path:
+    """What the wheel is built from, copied: setuptools leaves build/ in the folder it builds,
+    and a module deleted since an earlier build would come back from there."""
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, target / name)
+    for folder in (*FOLDERS, "systemd"):
+        shutil.copytree(
+            REPO / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return target
+
+
 def test_the_wheel_installs_beside_python_daemon_and_aliwatch_runs(tmp_path: Path) -> None:
-    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path, REPO,
+    (tmp_path / "src").mkdir()
+    source = _source_copy(tmp_path / "src")
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path, source,
                  cwd=tmp_path)  # fmt: skip
     assert built.returncode == 0, built.stderr[-2000:]
     (wheel,) = tmp_path.glob("aliwatch-*.whl")
