@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from aliwatch.daemon.store import Store
 from tests.servers import cyrus as cyrus_server
 from tests.servers import dunst as dunst_server
 from tests.servers.cyrus import Cyrus, ImapServer
@@ -15,6 +17,19 @@ from tests.servers.dbus import DBUS_DAEMON, SessionBus
 from tests.servers.dovecot import DOVECOT, Dovecot
 from tests.servers.dunst import Dunst
 from tests.servers.smtp import SmtpServer
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's store lives: in a folder the store must create, as at a first start."""
+    return tmp_path / "state" / "aliwatch.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    """A fresh, migrated store, closed after the test."""
+    with Store.open(db_path) as opened:
+        yield opened
 
 
 def missing_server(reason: str) -> None:

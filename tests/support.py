@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,6 +121,11 @@ def read_lines(*streams: IO[str] | None) -> Lines:
     """
     return Lines(*streams)
 
+
+# The suite's "today", as a datetime and as the CLI's --now takes it: the moment the sample
+# mailbox's stories are told as of (the Makefile's DEMO_NOW; its proposal is due 3 Dec 2026).
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+NOW_TEXT = "2026-11-26T12:00:00Z"
 
 # The repository, whichever test file asks (tests mirror the source tree at several depths).
 REPO = Path(__file__).resolve().parent.parent

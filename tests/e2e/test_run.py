@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.support import MAILBOX as MAILBOX_PATH
+from tests.support import NOW_TEXT as NOW
 from tests.support import Daemon, fill, log_has, small_tmpfs, wait_until
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(MAILBOX_PATH)
-NOW = "2026-11-26T12:00:00Z"
 PROPOSAL = "The seller made a proposal in your dispute — order 8200000000000303"
 
 

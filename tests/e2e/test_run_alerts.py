@@ -10,10 +10,10 @@ import pytest
 
 from tests.e2e.test_run_imap import ALIWATCH, PROPOSAL_MAIL, env_for
 from tests.servers.dovecot import Dovecot
+from tests.support import NOW_TEXT as NOW
 from tests.support import log_has, read_lines, wait_until
 
 pytestmark = pytest.mark.real_server
-NOW = "2026-11-26T12:00:00Z"  # the sample proposal's deadline is 3 Dec 2026
 TITLE = "Answer the seller's proposal by Thu 3 Dec 23:59 — order 8200000000000303"
 SUBJECT = f"[URGENT] {TITLE}"  # the mail's; the notification is critical instead
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aliwatch.daemon.alerts.evaluate import evaluate, marks_of
 from aliwatch.daemon.sources.ingest import ingest
@@ -11,9 +11,8 @@ from aliwatch.daemon.sources.inputs import Input, iter_inputs
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
 from aliwatch.rules.policy import Policy
-from tests.support import MAILBOX
+from tests.support import MAILBOX, NOW
 
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 STALLED_ORDER = "8200000000000202"  # a stalled parcel and protection running out
 
 

@@ -6,8 +6,6 @@ import io
 import threading
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
-
 from aliwatch.daemon.alerts.housekeeping import (
     check_succeeded,
     digest_alert,
@@ -20,16 +18,9 @@ from aliwatch.daemon.service.runner import Runner
 from aliwatch.daemon.sources.imap.errors import ImapConnectError
 from aliwatch.daemon.store import Store
 from aliwatch.rules.policy import Policy
-from tests.support import pending_alerts, wait_until
+from tests.support import NOW, pending_alerts, wait_until
 
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "state.db") as opened:
-        yield opened
 
 
 def rules_of(store: Store) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import ExitStack
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, time, timedelta
 
 import pytest
 
@@ -15,9 +15,7 @@ from aliwatch.daemon.alerts.outbox import Outbox, in_quiet_hours, retry_delay
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.store import Store, StoreError
 from aliwatch.rules.decide import Decision, payload
-from tests.support import disk_full
-
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+from tests.support import NOW, disk_full
 
 
 class Recording:
@@ -49,12 +47,6 @@ def add(store: Store, rule: str = "parcel_stalled", due: timedelta = timedelta(d
     store.add_alert(decision.key, order_id=None, rule=rule, due=decision.due,
                     payload=payload(decision), now=NOW)  # fmt: skip
     return decision.key
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "state.db") as opened:
-        yield opened
 
 
 def test_each_alert_goes_once_to_each_channel(store):
@@ -198,7 +190,7 @@ def _worker_that_fills_the_disk(tmp_path, store, monkeypatch, stack):
 
     monkeypatch.setattr(Store, "delivered", delivered)
     channel = FillsTheDisk("a", stack)
-    worker = DeliveryWorker(channel, tmp_path / "state.db", UTC, None, lambda: NOW)
+    worker = DeliveryWorker(channel, store.path, UTC, None, lambda: NOW)
     key = add(store)
     store.fan_out(["a"], NOW)
     worker.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import string
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aliwatch.daemon.alerts.calendar import build_calendar
 from aliwatch.daemon.alerts.housekeeping import own_decision
@@ -13,9 +13,7 @@ from aliwatch.daemon.cli.commands import ALERT_RULES
 from aliwatch.rules.alerts import COPY, DEADLINE_RULES, ORDER_ALERTS, AlertKind
 from aliwatch.rules.deadlines import Deadline
 from aliwatch.rules.urgency import ALWAYS_URGENT
-from tests.support import REPO
-
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+from tests.support import NOW, REPO
 
 
 def _fields(text: str) -> set[str]:

@@ -14,9 +14,9 @@ from aliwatch.daemon.alerts.outbox import Outbox
 from aliwatch.daemon.cli import main
 from aliwatch.daemon.store import Store
 from tests.support import MAILBOX as MAILBOX_PATH
+from tests.support import NOW
 
 MAILBOX = str(MAILBOX_PATH)
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 DISPUTED = "8200000000000303"
 STALLED = "8200000000000202"
 

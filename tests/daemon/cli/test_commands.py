@@ -19,11 +19,11 @@ from aliwatch.daemon.cli.commands import ALERT_RULES
 from aliwatch.daemon.store import Store
 from aliwatch.rules.decide import Decision, decision_of
 from tests.support import MAILBOX as MAILBOX_PATH
+from tests.support import NOW_TEXT as NOW
 from tests.support import pending_alerts
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
 MAILBOX = str(MAILBOX_PATH)
-NOW = "2026-11-26T12:00:00Z"
 DISPUTED = "8200000000000303"
 STALLED = "8200000000000202"
 CANCELLING = "8200000000000404"

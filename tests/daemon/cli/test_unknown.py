@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -15,10 +15,9 @@ import pytest
 
 from tests.e2e.test_run_imap import env_for
 from tests.servers.cyrus import ImapServer
-from tests.support import REPO
+from tests.support import NOW, REPO
 
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FIXTURES = REPO / "tests" / "fixtures"
 DRIFT = "AliExpress mail is no longer recognised: a template probably changed"
 

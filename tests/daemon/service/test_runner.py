@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.backoff import Backoff
@@ -14,9 +14,7 @@ from aliwatch.daemon.sources.imap.errors import ImapAuthError
 from aliwatch.daemon.sources.local import LocalMailbox
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
-from tests.support import MAILBOX, disk_full, wait_until
-
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+from tests.support import MAILBOX, NOW, disk_full, wait_until
 
 
 class RefusedLogin:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aliwatch.daemon.sources import ingest as recognition
 from aliwatch.daemon.sources.inputs import Input
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
+from tests.support import NOW
 
 AUTH = AuthPolicy()
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 MAILS = [p.read_bytes() for p in sorted(FIXTURES.rglob("*.eml"))][:10]
 
 

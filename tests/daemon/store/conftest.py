@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
-from aliwatch.daemon.store import MailKey, Store
+from aliwatch.daemon.store import MailKey
 from aliwatch.parsers import Event, recognise
 from tests.support import REPO
 
@@ -42,14 +39,3 @@ def count(path: Path, table: str) -> int:
         return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - test table names
     finally:
         db.close()
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "aliwatch.db"
-
-
-@pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    with Store.open(db_path) as opened:
-        yield opened

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from aliwatch.daemon.store import Store, StoreError, StoreFullError
 from tests.daemon.store.conftest import fixture, key
-from tests.support import fill, small_tmpfs
-
-NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+from tests.support import NOW, fill, small_tmpfs
 
 
 def test_writes_on_a_full_disk_raise_store_full_and_work_again_once_there_is_room(tmp_path):

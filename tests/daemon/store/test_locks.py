@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
 
 from aliwatch.daemon.store import Store
 from tests.daemon.store.conftest import fixture, key
+from tests.support import NOW
 
-NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 _OTHER_PROCESS = (
     "import sqlite3, sys\n"
     "db = sqlite3.connect(sys.argv[1])\n"

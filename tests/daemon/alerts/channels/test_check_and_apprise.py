@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -17,10 +17,10 @@ from pydantic import SecretStr
 from aliwatch.daemon.alerts.channels.apprise_channel import apprise_channels
 from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
 from aliwatch.daemon.cli.check import trial_decision
+from tests.support import NOW
 
 pytestmark = pytest.mark.real_server
 ALIWATCH = str(Path(sys.executable).with_name("aliwatch"))
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 
 def check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

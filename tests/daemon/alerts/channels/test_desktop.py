@@ -24,10 +24,9 @@ from aliwatch.rules.decide import Decision
 from tests.daemon.store.conftest import fixture, key
 from tests.servers.dbus import SessionBus
 from tests.servers.dunst import Dunst
-from tests.support import wait_until
+from tests.support import NOW, wait_until
 
 pytestmark = pytest.mark.real_server
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 ORDER = "8211968327930027"
 # A line of dunst's context menu for an action: "#label (summary) [notification id,key]".
 MENU_ACTION = re.compile(r"#(?P<label>.+?) \((?P<summary>.*)\) \[(?P<id>\d+),(?P<key>[^\]]+)\]$")

@@ -11,9 +11,9 @@ from aliwatch.daemon.alerts.channels.email_channel import EmailChannel, message_
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.rules.decide import Decision
 from tests.servers.smtp import PASSWORD
+from tests.support import NOW
 
 pytestmark = pytest.mark.real_server
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 PROPOSAL = Decision(
     key="proposal_waiting:8211968327930027:2026-12-04T07:59:00+00:00",
     order_id="8211968327930027",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from aliwatch.daemon.config.settings import Settings
-from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
 from tests.servers.cyrus import ImapServer
@@ -43,17 +42,11 @@ def settings_for(server: ImapServer, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "state.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def db_rows(tmp_path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
+def db_rows(db_path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
     """Run a read-only query on the test store's database file."""
 
     def query(sql: str) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(tmp_path / "state.db") as db:
+        with sqlite3.connect(db_path) as db:
             return db.execute(sql).fetchall()
 
     return query
