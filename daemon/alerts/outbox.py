@@ -59,6 +59,9 @@ class Outbox:
     unrecorded: set[tuple[str, str]] = field(default_factory=set)
     # Who claims deliveries before sending them (the store's `claim`): this process.
     owner: str = field(default_factory=lambda: f"pid {os.getpid()}")
+    # Channel name -> (alerts due on it that did not go out, the last failure's reason): what
+    # `run --once` names when it exits 1. They stay queued in the store for the next pass.
+    undelivered: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def deliver(self, now: datetime) -> int:
         """Fan new alerts out, send every delivery that is due; the number sent ("did work")."""
@@ -80,10 +83,10 @@ class Outbox:
         for delivery in self.store.due_deliveries(list(by_name), now):
             if stop is not None and stop.is_set():
                 break
-            if (
-                delivery.channel in down
-                or (delivery.alert.key, delivery.channel) in self.unrecorded
-            ):
+            if (delivery.alert.key, delivery.channel) in self.unrecorded:
+                continue
+            if delivery.channel in down:
+                self._not_delivered(delivery.channel, None)
                 continue
             decision = decision_of(delivery.alert.payload, delivery.alert.key)
             if quiet and not breaks_through(decision, now):
@@ -99,6 +102,7 @@ class Outbox:
                 if not isinstance(err, ChannelError):
                     err = ChannelError(f"{channel.name}: unexpected {type(err).__name__}")
                 down.add(delivery.channel)
+                self._not_delivered(channel.name, str(err))
                 tries = delivery.attempts + 1
                 retry = retry_delay(tries)
                 self.store.delivery_failed(delivery.alert.key, channel.name, str(err), now + retry)
@@ -123,6 +127,10 @@ class Outbox:
                     "alert_sent", channel=channel.name, rule=decision.rule, order=decision.order_id
                 )
         return sent
+
+    def _not_delivered(self, channel: str, reason: str | None) -> None:
+        count, last = self.undelivered.get(channel, (0, ""))
+        self.undelivered[channel] = (count + 1, reason or last)
 
     def record_unrecorded(self, now: datetime) -> None:
         """Mark sent what went out while the store could not; StoreError if it still cannot."""

@@ -41,6 +41,11 @@ class SettingsError(CommandError, ConfigError):
     """`run` cannot start with these settings; the CLI exits with status 2 (not restarted)."""
 
 
+class NotDeliveredError(CommandError):
+    """`run --once` could not send some alerts (a channel's server down): exit status 1, so a
+    timer or a script sees it; the alerts stay queued and go out on the next run."""
+
+
 def sources_of(settings: Settings) -> list[Source]:
     """The mail sources the settings name; at least one, else a clear error."""
     auth = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
@@ -112,6 +117,8 @@ def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: Te
             runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
             new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")
+            if runner.outbox.undelivered:
+                raise NotDeliveredError(_not_delivered(runner.outbox.undelivered))
             return 0
     stop = threading.Event()
     install_signal_handlers(stop)
@@ -126,6 +133,15 @@ def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: Te
         install_signal_handlers(runner.stop, runner.abort_io)
         runner.run()
     return 0
+
+
+def _not_delivered(undelivered: dict[str, tuple[int, str]]) -> str:
+    """What did not go out, a clause per channel: count, channel and the failure's reason."""
+    parts = []
+    for channel, (count, reason) in sorted(undelivered.items()):
+        noun = "alert" if count == 1 else "alerts"
+        parts.append(f"{count} {noun} not delivered on {channel} ({reason})")
+    return "; ".join(parts) + "; they stay queued and are sent by the next run"
 
 
 def _release_claims(store: Store) -> None:

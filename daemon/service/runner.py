@@ -29,10 +29,17 @@ from aliwatch.daemon.alerts.housekeeping import (
     stale_alert,
 )
 from aliwatch.daemon.alerts.outbox import Outbox
+from aliwatch.daemon.config.errors import AliwatchError, ConfigError
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.backoff import Backoff
 from aliwatch.daemon.service.notify import notify, watchdog_interval
-from aliwatch.daemon.sources.imap.errors import ImapAuthError, ImapError, ImapReplyError
+from aliwatch.daemon.sources.imap.errors import (
+    ImapAuthError,
+    ImapConfigError,
+    ImapError,
+    ImapReplyError,
+    ImapTLSError,
+)
 from aliwatch.daemon.store import Store, StoreError
 
 log = structlog.get_logger("aliwatch")
@@ -45,6 +52,17 @@ STOP_SECONDS = 10.0
 SEND_GRACE_SECONDS = 3.0
 # Syncs in a row whose server answers could not be used before the user is told.
 REPLY_FAILURES_BEFORE_ALERT = 3
+
+
+class StartupError(AliwatchError):
+    """The mailbox could not be reached before the first sync ever succeeded (a wrong host, a
+    name that does not resolve, a refused port): `run` ends with the reason and status 1 instead
+    of retrying in silence until systemd's start timeout (the unit restarts it later)."""
+
+
+class StartupConfigError(StartupError, ConfigError):
+    """As StartupError, but only a setting can fix it (a refused login, TLS on the wrong port, a
+    certificate that does not verify): status 2, which the units do not restart."""
 
 
 class Source(Protocol):
@@ -98,6 +116,7 @@ class Runner:
     workers: list[DeliveryWorker] = field(default_factory=list)
     _sync_wanted: bool = True
     _retry_at: float = 0.0
+    _ready: bool = False  # READY=1 was sent: the first sync succeeded
     _unusable_replies: int = 0
 
     def __post_init__(self) -> None:
@@ -199,15 +218,14 @@ class Runner:
             scheduler.every(max(1, int(interval))).seconds.do(notify, "WATCHDOG=1")
         self._guarded(run_started, self.store, self.clock())
         self._sync_wanted = True
-        ready = False
         while not self.stop.is_set():
             if self._sync_wanted and time.monotonic() >= self._retry_at:
                 self._sync_wanted = False
                 if not self._guarded_pass():
                     self._sync_wanted = True  # again once the backoff delay has passed
-                elif not ready:
+                elif not self._ready:
                     notify("READY=1")  # after the first successful sync (sd_notify(3))
-                    ready = True
+                    self._ready = True
             scheduler.run_pending()
             wait = max(0.0, min(scheduler.idle_seconds or 0.0, self.settings.poll_seconds))
             if self._sync_wanted:  # a failed sync is waiting out its backoff
@@ -248,15 +266,20 @@ class Runner:
         self.deliver(now)
 
     def _guarded_pass(self) -> bool:
-        """One pass; a failure is logged without detail from mail or secrets, then backed off."""
+        """One pass; a failure is logged with its reason (the sentence `aliwatch check` prints:
+        host, port, the setting to change; never mail or secrets), shown in systemd's STATUS=,
+        then backed off. Before the first successful sync, a mailbox never reached ends `run`
+        (StartupError)."""
         try:
             self.pass_once()
-        except ImapAuthError:
+        except ImapAuthError as err:
+            self._end_start_up(err)
             delay = self.backoff.auth_failure()
-            log.warning("login_refused", failures=self.backoff.auth_failures, retry_in=delay)
+            log.warning("login_refused", failures=self.backoff.auth_failures, retry_in=delay,
+                        reason=str(err))  # fmt: skip
+            self._retrying(delay, err)
             if self.backoff.alert_auth:
                 self._alert_login_refused()
-            self._retry_at = time.monotonic() + delay
             return False
         except ImapReplyError as err:
             # The server answers, but not in a shape the sync can use: retried like a network
@@ -264,29 +287,51 @@ class Runner:
             self._unusable_replies += 1
             delay = self.backoff.network_failure()
             log.error("sync_reply_unusable", detail=str(err), failures=self._unusable_replies)
+            self._retrying(delay, err)
             if self._unusable_replies >= REPLY_FAILURES_BEFORE_ALERT:
                 now = self.clock()
                 reply_unusable(self.store, now, str(err))
                 self.deliver(now)
-            self._retry_at = time.monotonic() + delay
             return False
         except (ImapError, OSError) as err:
+            if isinstance(err, ImapError):
+                self._end_start_up(err)
             delay = self.backoff.network_failure()
-            log.warning("sync_failed", error=type(err).__name__, retry_in=round(delay, 1))
-            self._retry_at = time.monotonic() + delay
+            log.warning("sync_failed", error=type(err).__name__, reason=_reason(err),
+                        retry_in=round(delay, 1))  # fmt: skip
+            self._retrying(delay, err)
             return False
         except StoreError as err:
             # The state database cannot be written (a full disk): nothing is lost, since mail
             # not recorded stays above the folder's saved UID and is fetched again; retried.
             delay = self.backoff.network_failure()
             log.error("store_failed", job="sync", error=str(err), retry_in=round(delay, 1))
-            self._retry_at = time.monotonic() + delay
+            self._retrying(delay, err)
             return False
         self.backoff.success()
         self._unusable_replies = 0
         if os.environ.get("NOTIFY_SOCKET"):  # counting disputes costs a pass over the orders
             notify(f"STATUS={self.status_line()}")
         return True
+
+    def _end_start_up(self, err: ImapError) -> None:
+        """Before READY=1, a mailbox this process never logged in to ends `run` with the reason:
+        the settings are the likely cause, and systemd would otherwise wait out its start
+        timeout. After READY=1 the same failure is an outage, retried with backoff."""
+        if self._ready or not err.first_contact:
+            return
+        fixed_by_settings = isinstance(err, ImapAuthError | ImapTLSError | ImapConfigError)
+        log.error("start_failed", error=type(err).__name__, reason=str(err),
+                  exit_status=2 if fixed_by_settings else 1)  # fmt: skip
+        notify(f"STATUS=cannot start: {err}")
+        if fixed_by_settings:
+            raise StartupConfigError(str(err)) from err
+        raise StartupError(str(err)) from err
+
+    def _retrying(self, delay: float, err: Exception) -> None:
+        """Schedule the next sync after `delay` and show the reason in `systemctl status`."""
+        self._retry_at = time.monotonic() + delay
+        notify(f"STATUS=sync failed, retrying in {max(1, round(delay))} s: {_reason(err)}")
 
     def status_line(self) -> str:
         """What `systemctl status` shows: "idle on INBOX, 3 open disputes"."""
@@ -300,6 +345,11 @@ class Runner:
         now = self.clock()
         login_refused(self.store, now)
         self.deliver(now)
+
+
+def _reason(err: BaseException) -> str:
+    """The error's own sentence, or its type when it has none (an OSError without text)."""
+    return str(err) or type(err).__name__
 
 
 # The names of the signals received, newest last; logged by the code that stops, not the handler.

@@ -245,3 +245,43 @@ def test_run_once_backfills_over_ssl_and_starttls(imap_server, tmp_path, securit
     result = _run_once(env | {"ALIWATCH_LOG_FORMAT": "json"})
     assert result.returncode == 0, result.stderr
     assert "one pass: 1 new events" in result.stdout
+
+
+def _free() -> int:
+    from tests.servers.dovecot import _free_port  # noqa: PLC0415 - one helper, one test
+
+    return _free_port()
+
+
+@pytest.mark.parametrize(
+    ("setting", "status", "said"),
+    [
+        ({"ALIWATCH_IMAP_HOST": "imap.aliwatch.invalid"}, 1,
+         "cannot resolve ALIWATCH_IMAP_HOST imap.aliwatch.invalid: "),
+        ({"ALIWATCH_IMAP_PORT": "unused"}, 1, "refused the connection"),
+        ({"ALIWATCH_IMAP_PORT": "plain", "ALIWATCH_IMAP_SECURITY": "ssl"}, 2,
+         "speaks plain IMAP, not TLS"),
+        ({"ALIWATCH_IMAP_SECURITY": "starttls"}, 2, "speaks TLS"),
+    ],
+    ids=["unresolvable", "refused", "ssl-on-plain", "starttls-on-tls"],
+)  # fmt: skip
+def test_run_that_never_reaches_the_mailbox_ends_with_the_reason(
+    dovecot, tmp_path, setting, status, said
+):
+    # The service would otherwise retry in silence until systemd's TimeoutStartSec= (5 min).
+    ports = {"unused": str(_free()), "plain": str(dovecot.imap_port)}
+    env = env_for(dovecot, tmp_path, "INBOX") | {
+        name: ports.get(value, value) for name, value in setting.items()
+    }
+    result = subprocess.run(
+        [ALIWATCH, "run"], capture_output=True, text=True, env=env, check=False, timeout=60
+    )
+    assert result.returncode == status, result.stderr
+    final = result.stderr.splitlines()[-1]
+    assert final.startswith("aliwatch: ") and said in final
+    assert "lost the connection" not in result.stderr
+    assert "Traceback" not in result.stderr
+    # The journal has the same sentence, as the reason of the start_failed line.
+    failed = [line for line in result.stderr.splitlines() if '"start_failed"' in line]
+    assert failed and said in failed[0], result.stderr
+    assert dovecot.password not in result.stdout + result.stderr

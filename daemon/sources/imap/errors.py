@@ -13,6 +13,10 @@ class ImapError(AliwatchError):
     password, a token or a mail.
     """
 
+    # True when no login to this mailbox had succeeded yet in this process: the settings (host,
+    # port, security, password), not a passing outage, are the likely cause (set by the source).
+    first_contact: bool = False
+
 
 class ImapAuthError(ImapError):
     """The server refused the login (wrong password, expired or revoked token).

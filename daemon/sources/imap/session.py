@@ -12,13 +12,13 @@ from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Self, TypeVar
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import CapabilityError, LoginError
 
 from aliwatch.daemon.config.closing import Closable
 from aliwatch.daemon.config.network import is_loopback, tls_context, unverified
 from aliwatch.daemon.config.views import ImapSettings
-from aliwatch.daemon.sources.imap import credentials, errors
+from aliwatch.daemon.sources.imap import credentials, errors, probe
 from aliwatch.parsers.attachments import Stripper
 
 # BODY.PEEK never sets \Seen (RFC 3501 section 6.4.5); the server answers without ".PEEK".
@@ -32,6 +32,10 @@ SIZE = b"RFC822.SIZE"
 WHOLE_MAIL = b"BODY.PEEK[]"
 # Logging out at stop or after a failure waits at most this long for the server's goodbye.
 CLOSE_SECONDS = 2.0
+# The connection, the TLS handshake and the server's greeting must come within this long (or
+# ALIWATCH_IMAP_TIMEOUT if shorter): a server greets at once, and a plain client on an
+# implicit-TLS port would otherwise wait the whole timeout for a greeting that never comes.
+GREETING_SECONDS = 10.0
 # A large mail comes in pieces of this size (RFC 3501 section 6.4.5, partial FETCH).
 PIECE_BYTES = 1024 * 1024
 # Servers name the item in their answer their own way (RFC 3501 section 7.4.2 leaves the quoting
@@ -93,15 +97,20 @@ class ImapSession(Closable):
         context = self._ssl_context()
         security = self._imap.server.security
         timeout = self._imap.server.timeout
+        greeting = min(timeout, GREETING_SECONDS)
         try:
             with self._errors():
-                client = IMAPClient(
-                    self.host,
-                    self.port,
-                    ssl=security == "ssl",
-                    ssl_context=context if security == "ssl" else None,
-                    timeout=timeout,
-                )
+                try:
+                    client = IMAPClient(
+                        self.host,
+                        self.port,
+                        ssl=security == "ssl",
+                        ssl_context=context if security == "ssl" else None,
+                        timeout=SocketTimeout(connect=greeting, read=timeout),
+                    )
+                except (TimeoutError, ssl.SSLError) as err:
+                    self._wrong_port(err, context, greeting)
+                    raise
                 self._client = client
                 if security == "starttls":
                     client.starttls(context)
@@ -119,6 +128,34 @@ class ImapSession(Closable):
         except BaseException:
             self.logout()
             raise
+
+    def _wrong_port(self, err: Exception, context: ssl.SSLContext, seconds: float) -> None:
+        """After a failed connection: raise the error that names the setting to change when the
+        port speaks TLS while ALIWATCH_IMAP_SECURITY says plain, or the other way round; return
+        (the caller raises the original) when it is neither."""
+        where, security = f"{self.host}:{self.port}", self._imap.server.security
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return
+        if security == "ssl":
+            if isinstance(err, ssl.SSLError) and probe.greets_in_plain(
+                self.host, self.port, seconds
+            ):
+                raise errors.ImapTLSError(
+                    f"port {self.port} of {self.host} speaks plain IMAP, not TLS (it greets "
+                    f"without a handshake): set ALIWATCH_IMAP_SECURITY=starttls for this port, "
+                    f"or ALIWATCH_IMAP_PORT to the server's TLS port (usually 993)"
+                ) from err
+            return
+        if probe.speaks_tls(self.host, self.port, context, seconds):
+            raise errors.ImapTLSError(
+                f"port {self.port} of {self.host} speaks TLS (implicit TLS, RFC 8314) and "
+                f"sends no plain IMAP greeting: set ALIWATCH_IMAP_SECURITY=ssl for this port, "
+                f"or ALIWATCH_IMAP_PORT to the server's STARTTLS port (usually 143)"
+            ) from err
+        raise errors.ImapConnectError(
+            f"{where} sent no IMAP greeting within {seconds:g} s: check ALIWATCH_IMAP_HOST and "
+            "ALIWATCH_IMAP_PORT (993 with ALIWATCH_IMAP_SECURITY=ssl, 143 with starttls)"
+        ) from err
 
     @contextmanager
     def _timeout(self, seconds: float) -> Iterator[None]:
@@ -347,10 +384,26 @@ class ImapSession(Closable):
             ) from err
         except CapabilityError as err:
             raise errors.ImapTLSError(
-                f"{where} does not offer STARTTLS; use ALIWATCH_IMAP_SECURITY=ssl (port 993)"
+                f"{where} offers no STARTTLS (RFC 3501 section 6.2.1): set "
+                "ALIWATCH_IMAP_SECURITY=ssl and ALIWATCH_IMAP_PORT to the server's TLS port "
+                "(usually 993)"
             ) from err
         except TimeoutError as err:
-            raise errors.ImapConnectError(f"{where} did not answer within the timeout") from err
+            raise errors.ImapConnectError(
+                f"{where} did not answer within the timeout (ALIWATCH_IMAP_TIMEOUT)"
+            ) from err
+        except socket.gaierror as err:
+            # getaddrinfo(3) failed: the name does not resolve, or DNS is unreachable.
+            raise errors.ImapConnectError(
+                f"cannot resolve ALIWATCH_IMAP_HOST {self.host}: {_reason(err)}; check the "
+                "name's spelling, and that this machine's DNS works"
+            ) from err
+        except ConnectionRefusedError as err:
+            raise errors.ImapConnectError(
+                f"{where} refused the connection (nothing listens on port {self.port}): check "
+                "ALIWATCH_IMAP_PORT (993 with ALIWATCH_IMAP_SECURITY=ssl, 143 with starttls) "
+                "and that the server runs"
+            ) from err
         except (OSError, EOFError, imaplib.IMAP4.abort) as err:
             raise errors.ImapConnectError(
                 f"lost the connection to {where}: {_reason(err)}"

@@ -146,6 +146,7 @@ class ImapSource:
     auth: AuthPolicy
     _session: ImapSession | None = field(default=None, repr=False)
     _watches: list[_Watch] = field(default_factory=list, repr=False)
+    _logged_in: bool = field(default=False, repr=False)  # once, in this process
 
     def __post_init__(self) -> None:
         self._watches = [_Watch(folder) for folder in self.imap.folders[:MAX_WATCHED]]
@@ -193,7 +194,12 @@ class ImapSource:
     def _sync(self, store: Store, now: datetime) -> int:
         if self._session is None:
             session = ImapSession(self.imap)
-            session.connect()
+            try:
+                session.connect()
+            except ImapError as err:
+                err.first_contact = not self._logged_in
+                raise
+            self._logged_in = True
             self._session = session
         new = 0
         for index, folder in enumerate(self.imap.folders):

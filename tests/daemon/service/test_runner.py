@@ -1,4 +1,5 @@
-"""The daemon loop: READY=1 after the first sync, refused logins alerted once, a prompt stop."""
+"""The daemon loop: READY=1 after the first sync, a mailbox never reached ends it, later failures
+retried with their reason in the log and in STATUS=, refused logins alerted once, a prompt stop."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ import socket
 import threading
 from datetime import datetime
 
+import pytest
+from structlog.testing import capture_logs
+
+from aliwatch.daemon.config.errors import exit_status
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.backoff import Backoff
-from aliwatch.daemon.service.runner import Runner
-from aliwatch.daemon.sources.imap.errors import ImapAuthError
+from aliwatch.daemon.service.runner import Runner, StartupConfigError, StartupError
+from aliwatch.daemon.sources.imap.errors import (
+    ImapAuthError,
+    ImapConnectError,
+    ImapError,
+    ImapTLSError,
+)
 from aliwatch.daemon.sources.local import LocalMailbox
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
@@ -140,3 +150,82 @@ def test_a_full_disk_is_waited_out_not_fatal(tmp_path, capsys):
         thread.join(5)
     assert source.calls >= 2
     assert "store_failed" in capsys.readouterr().out
+
+
+class Failing:
+    """A mailbox whose syncs succeed `good` times, then fail with `error`."""
+
+    name = "imap:failing"
+    activity = "polling INBOX every 60 s"
+
+    def __init__(self, error: ImapError, good: int = 0) -> None:
+        self.error, self.good, self.calls = error, good, 0
+
+    def sync(self, store: Store, now: datetime) -> int:
+        self.calls += 1
+        if self.calls <= self.good:
+            return 0
+        raise self.error
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool | None:
+        return True  # "mail came": sync again as soon as the backoff allows
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def _first_contact(error: ImapError) -> ImapError:
+    error.first_contact = True
+    return error
+
+
+UNRESOLVED = "cannot resolve ALIWATCH_IMAP_HOST imap.aliwatch.invalid: Name or service not known"
+
+
+@pytest.mark.parametrize(
+    ("error", "raised", "status"),
+    [
+        (ImapConnectError(UNRESOLVED), StartupError, 1),
+        (ImapTLSError("port 993 of h speaks TLS: set ALIWATCH_IMAP_SECURITY=ssl"),
+         StartupConfigError, 2),
+        (ImapAuthError("h:993 refused the login for alex"), StartupConfigError, 2),
+    ],
+)  # fmt: skip
+def test_a_mailbox_never_reached_ends_run_with_the_reason(tmp_path, error, raised, status):
+    source = Failing(_first_contact(error))
+    r = runner(tmp_path, [source], io.StringIO())
+    with capture_logs() as logs, r.store, pytest.raises(raised) as caught:
+        r.run()
+    assert str(caught.value) == str(error)
+    assert exit_status(caught.value) == status
+    assert source.calls == 1  # no silent retries until systemd's start timeout
+    failed = next(line for line in logs if line["event"] == "start_failed")
+    assert failed["reason"] == str(error)
+
+
+def test_a_failure_after_ready_is_retried_with_its_reason_in_the_log_and_status(
+    tmp_path, monkeypatch
+):
+    path = str(tmp_path / "notify")
+    with capture_logs() as logs, socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(path)
+        systemd.settimeout(30)
+        monkeypatch.setenv("NOTIFY_SOCKET", path)
+        lost = "lost the connection to h:993: Connection reset by peer"
+        source = Failing(_first_contact(ImapConnectError(lost)), good=1)
+        stop, thread = start(tmp_path, [source], io.StringIO(), Backoff(start=0.05, cap=0.05))
+        messages = [systemd.recv(300) for _ in range(4)]
+        stop.set()
+        thread.join(5)
+    assert messages[0].startswith(b"STATUS=polling INBOX")
+    assert messages[1] == b"READY=1"
+    assert messages[2].startswith(b"STATUS=sync failed, retrying in ")
+    assert messages[2].endswith(f": {lost}".encode())
+    assert messages[3] == messages[2]  # retried, not ended
+    assert not thread.is_alive()
+    failed = next(line for line in logs if line["event"] == "sync_failed")
+    assert failed["reason"] == lost
+    assert failed["error"] == "ImapConnectError"
