@@ -6,10 +6,14 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest system-packages bench bench-parse bench-idle faults fuzz soak clean
 
+# setuptools announces every editable install of a package-dir mapping ("Editable installation.
+# Please be careful with folders ... with the same name as your package", an InformationOnly
+# warning of setuptools/command/editable_wheel.py): there is no aliwatch/ folder here to shadow
+# the package, so the demo does not print it. Warnings of any other kind still show.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian/Ubuntu run 'sudo apt-get install python3-venv'"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 # The demo's "today": the sample mailbox's stories are told as of this moment, every time.
