@@ -85,7 +85,7 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
 
     Either holds the database's daemon lock throughout: a second one exits with status 2.
     """
-    configure(settings.log_format)
+    configure(settings.log_format, now=now)
     lock = DaemonLock(settings.db_path or default_db_path(), once=once)
 
     def wait_for_once(pid: int) -> None:

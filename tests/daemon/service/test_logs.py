@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ALIWATCH, MAILBOX
+from tests.support import ALIWATCH, MAILBOX, NOW_TEXT
 
 ESCAPE = "\x1b["
 
@@ -106,3 +106,15 @@ def test_a_terminal_gets_the_coloured_console(tmp_path):
         os.close(controller)
     text = b"".join(chunks).decode()
     assert ESCAPE in text and "channels" in text
+
+
+def test_now_stamps_every_line_with_the_given_moment(tmp_path):
+    text = _log_to_file(tmp_path, "--now", NOW_TEXT, ALIWATCH_LOG_FORMAT="json")
+    stamps = {json.loads(line)["timestamp"] for line in text.splitlines()}
+    assert stamps == {NOW_TEXT}
+
+
+def test_without_now_lines_carry_the_real_clock(tmp_path):
+    text = _log_to_file(tmp_path, ALIWATCH_LOG_FORMAT="json")
+    stamps = {json.loads(line)["timestamp"] for line in text.splitlines()}
+    assert NOW_TEXT not in stamps and all(s.endswith("Z") for s in stamps)
