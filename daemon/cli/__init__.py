@@ -6,10 +6,9 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TextIO, TypeAlias
-
-from pydantic import ValidationError
 
 from aliwatch.daemon.cli import commands
 from aliwatch.daemon.cli.commands import ALERT_RULES, UsageError
@@ -22,7 +21,9 @@ from aliwatch.daemon.cli.parse import (
     print_table,
 )
 from aliwatch.daemon.cli.run import run_daemon
+from aliwatch.daemon.config import envfile
 from aliwatch.daemon.config.errors import AliwatchError, exit_status
+from aliwatch.daemon.config.load import Loaded, SettingsError, load
 from aliwatch.daemon.config.paths import default_env_file
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.quiet import quiet_libraries
@@ -38,12 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="aliwatch",
         description="Watch AliExpress order, parcel and dispute mail; warn before deadlines pass.",
     )
-    parser.add_argument(
-        "--env-file",
-        metavar="FILE",
-        help="settings file (default: $XDG_CONFIG_HOME/aliwatch/aliwatch.env when it exists); "
-        "environment variables override it",
-    )
+    parser.add_argument("--version", action="version", version=f"aliwatch {_version()}")
+    _global_options(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _command(
         commands,
@@ -187,6 +184,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    """The installed distribution's version (its metadata, as pip and pipx wrote it)."""
+    try:
+        return version("aliwatch")
+    except PackageNotFoundError:  # run from sources that were never installed
+        return "unknown (not installed)"
+
+
+def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """The options every command takes, before or after its name. After it, the default is
+    argparse.SUPPRESS, so that an option given before the name is not reset by the command."""
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        default=default,
+        help="settings file (default: $XDG_CONFIG_HOME/aliwatch/aliwatch.env when it exists), "
+        "read as systemd's EnvironmentFile= reads it; environment variables override it",
+    )
+
+
 def _add_mark_parsers(commands: _Commands) -> list[argparse.ArgumentParser]:
     """The commands that mark an order and undo it; those that take --now."""
     ack = _command(
@@ -241,7 +258,11 @@ def _command(
     """A command and the arguments several commands share: the ORDER it acts on, the mail
     PATHs it reads, switches (on/off flags such as --json: their help) and options that take
     a value (their metavar and help), each kind in the order given."""
-    command = commands.add_parser(name, help=summary, description=description)
+    # Every command's --help starts with what it does: its own text, else its summary.
+    command = commands.add_parser(
+        name, help=summary, description=description or f"{summary[0].upper()}{summary[1:]}."
+    )
+    _global_options(command, default=argparse.SUPPRESS)
     if order:
         command.add_argument("order", metavar="ORDER", help="16-digit order number")
     for flag, text in (switches or {}).items():
@@ -270,18 +291,38 @@ def _aware_time(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _settings_or_exit(env_file: str | None) -> Settings:
-    path = Path(env_file) if env_file else default_env_file()
-    if env_file and not path.is_file():
-        print(f"aliwatch: --env-file {env_file}: no such file", file=sys.stderr)
+def _env_file(option: str | None) -> Path | None:
+    """The env file to read: --env-file (which must exist), else the default one if it does."""
+    path = Path(option) if option else default_env_file()
+    if option and not path.is_file():
+        print(f"aliwatch: --env-file {option}: no such file", file=sys.stderr)
         raise SystemExit(2)
+    return path if path.is_file() else None
+
+
+def _settings_or_exit(env_file: Path | None) -> Settings:
+    """The settings, or exit 2 with one line per problem (a wrong value, an unknown name)."""
     try:
-        return Settings(_env_file=path if path.is_file() else None)  # type: ignore[call-arg]
-    except ValidationError as err:
-        for problem in err.errors():
-            name = "ALIWATCH_" + "_".join(str(p) for p in problem["loc"]).upper()
-            print(f"aliwatch: {name}: {problem['msg']}", file=sys.stderr)
+        loaded = load(env_file)
+    except SettingsError as err:
+        _print_problems(err.problems)
+        if env_file is not None:  # a line systemd reads otherwise is the usual cause
+            text = envfile.read_text(env_file)
+            hints = [d for d in envfile.differences(text) if not d.dropped]
+            _print_problems([f"{env_file}: {d.explain()}" for d in hints])
         raise SystemExit(2) from None
+    except AliwatchError as err:
+        print(f"aliwatch: {err}", file=sys.stderr)
+        raise SystemExit(exit_status(err)) from None
+    if loaded.unknown:
+        _print_problems(loaded.unknown)
+        raise SystemExit(2)
+    return loaded.settings
+
+
+def _print_problems(problems: list[str]) -> None:
+    for problem in problems:
+        print(f"aliwatch: {problem}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -294,7 +335,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except AliwatchError as err:
             print(f"aliwatch: {err}", file=sys.stderr)
             return exit_status(err)
-    settings = _settings_or_exit(args.env_file)
+    env_file = _env_file(args.env_file)
+    if args.command == "check":
+        return _check(args, env_file)
+    settings = _settings_or_exit(env_file)
     if args.command == "parse":
         return _parse(args, settings)
     # Read once per command and passed down (anonymize has no --now: it needs no time).
@@ -310,21 +354,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_status(err)
 
 
+def _check(args: argparse.Namespace, env_file: Path | None) -> int:
+    """`check`: unlike the other commands it reports settings it cannot use as failed lines."""
+    from aliwatch.daemon.cli.check import check, check_settings  # noqa: PLC0415 - only check needs every channel
+
+    now = args.now or datetime.now(UTC)
+    loaded: Loaded | None = check_settings(env_file, sys.stdout)
+    if loaded is None:
+        return 2  # as `run` exits on the same settings
+    try:
+        return check(
+            loaded.settings,
+            now,
+            sys.stdout,
+            send_test_alert=args.send_test_alert,
+            env_file=env_file,
+            unknown=loaded.unknown,
+        )
+    except AliwatchError as err:
+        print(f"aliwatch: {err}", file=sys.stderr)
+        return exit_status(err)
+
+
 def _run(args: argparse.Namespace, settings: Settings, now: datetime, out: TextIO) -> int:
     command = args.command
     if command == "run":
         return run_daemon(settings, once=args.once, now=args.now, out=out)
-    if command == "check":
-        from aliwatch.daemon.cli.check import check  # noqa: PLC0415 - only check needs every channel
-
-        env_file = Path(args.env_file) if args.env_file else default_env_file()
-        return check(
-            settings,
-            now,
-            out,
-            send_test_alert=args.send_test_alert,
-            env_file=env_file if env_file.is_file() else None,
-        )
     if command == "import":
         return commands.import_mail(settings, args.paths, now, out, progress=sys.stderr)
     if command == "status":

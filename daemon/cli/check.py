@@ -11,6 +11,8 @@ from aliwatch.daemon.alerts.channels.channel import Channel, ChannelError, Outgo
 from aliwatch.daemon.alerts.channels.setup import ChannelSetupError, build_channels
 from aliwatch.daemon.alerts.housekeeping import own_decision
 from aliwatch.daemon.cli.commands import CommandError
+from aliwatch.daemon.config import envfile
+from aliwatch.daemon.config.load import Loaded, SettingsError, load
 from aliwatch.daemon.config.paths import default_db_path
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.lock import DaemonLock
@@ -42,6 +44,24 @@ class _Report:
         self.out.write(f"{what}: FAILED: {text}\n")
 
 
+def check_settings(env_file: Path | None, out: TextIO) -> Loaded | None:
+    """The settings `check` goes on with; None, after a failed line per problem (and per line
+    of the env file that dotenv readers read otherwise: often the cause), when they cannot be
+    used at all."""
+    report = _Report(out)
+    try:
+        return load(env_file)
+    except SettingsError as err:
+        for problem in err.problems:
+            report.fail("settings", problem)
+    except envfile.EnvFileError as err:
+        report.fail("env file", str(err))
+        return None
+    if env_file is not None:
+        _check_dialect(env_file, report)
+    return None
+
+
 def check(
     settings: Settings,
     now: datetime,
@@ -49,23 +69,34 @@ def check(
     *,
     send_test_alert: bool,
     env_file: Path | None = None,
+    unknown: list[str] | None = None,
 ) -> int:
     """One line per check; exit status 1 when any failed (a warning does not fail).
 
-    The settings were validated when they were loaded (a bad value stops there, naming it).
-    Then: the env file's mode, the IMAP login and folders (with how many AliExpress mails
-    each holds, by the server's own search), the SMTP login, the session bus, and with
-    `send_test_alert` one test alert on each channel (not through the outbox: nothing stored).
+    The values were validated when they were loaded (a bad one stops there, naming it).
+    Then: names that are no setting (`unknown`), the env file's mode and the lines systemd
+    reads otherwise than dotenv readers, what there is to watch, the IMAP login and folders
+    (with how many AliExpress mails each holds, by the server's own search), the SMTP login,
+    the session bus, and with `send_test_alert` one test alert on each channel (not through
+    the outbox: nothing stored).
     """
     report = _Report(out)
-    report.ok("settings", "ok" + (f" (from {env_file})" if env_file else ""))
+    for problem in unknown or []:
+        report.fail("settings", problem)
+    if not unknown:
+        report.ok("settings", "ok" + (f" (from {env_file})" if env_file else ""))
     if env_file is not None:
         _check_env_file(env_file, report)
+        _check_dialect(env_file, report)
     _check_daemon(settings, report)
     if settings.imap_host:
         _check_imap(settings, report)
     elif settings.maildir is None:
-        report.warn("imap", "ALIWATCH_IMAP_HOST is not set: run has nothing to watch")
+        report.fail(
+            "watch",
+            "nothing to watch: set ALIWATCH_IMAP_HOST (and friends) or ALIWATCH_MAILDIR; "
+            "`aliwatch run` exits with status 2 without one",
+        )
     try:
         channels = build_channels(settings, out)
     except ChannelSetupError as err:
@@ -107,6 +138,19 @@ def _check_env_file(path: Path, report: _Report) -> None:
         return
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         report.warn("env file", f"{path} is readable by group or others: chmod 600 {path}")
+
+
+def _check_dialect(path: Path, report: _Report) -> None:
+    """A failed line for each line of the env file that dotenv readers (python-dotenv, docker,
+    a shell's `.`) read otherwise than systemd, which aliwatch follows: what the service
+    gets would differ from what the line seems to say."""
+    try:
+        text = envfile.read_text(path)
+    except envfile.EnvFileError:
+        return  # the settings' own line already says why
+    for difference in envfile.differences(text):
+        if not difference.dropped:  # a dropped ALIWATCH_* line is a settings failure already
+            report.fail("env file", difference.explain())
 
 
 def _check_imap(settings: Settings, report: _Report) -> None:

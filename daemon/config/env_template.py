@@ -61,6 +61,41 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("DB_PATH", "", "the state database (default: $STATE_DIRECTORY or ~/.local/state/aliwatch)"),
     ("LOG_FORMAT", "", "json or console (default: json off a terminal)"),
 )
+# Example values of the settings without a default, for error messages (a default is its
+# own example).
+EXAMPLES = {
+    "IMAP_HOST": "imap.gmail.com",
+    "IMAP_USER": "you@example.org",
+    "IMAP_CA_FILE": "/etc/aliwatch/ca.pem",
+    "IMAP_PASSWORD_FILE": "/etc/aliwatch/imap-password",
+    "IMAP_PASSWORD_COMMAND": "pass show mail/alex",
+    "IMAP_OAUTH2_TOKEN_COMMAND": "oama access you@gmail.com",
+    "MAILDIR": "~/Maildir",
+    "SMTP_HOST": "smtp.gmail.com",
+    "SMTP_CA_FILE": "/etc/aliwatch/ca.pem",
+    "SMTP_USER": "you@example.org",
+    "SMTP_PASSWORD_FILE": "/etc/aliwatch/smtp-password",
+    "SMTP_PASSWORD_COMMAND": "pass show mail/smtp",
+    "ALERT_EMAIL_TO": "you@example.net",
+    "ALERT_EMAIL_FROM": "aliwatch@example.org",
+    "APPRISE_URLS": "ntfy://ntfy.sh/your-topic",
+    "QUIET_HOURS": "22:00-08:00",
+    "DIGEST_AT": "08:00",
+    "TIMEZONE": "Europe/Berlin",
+    "TRUSTED_AUTHSERV_IDS": "mx.google.com",
+    "DB_PATH": "/var/lib/aliwatch/aliwatch.db",
+    "LOG_FORMAT": "console",
+}
+
+
+def example(name: str) -> str | None:
+    """A value the setting `name` (without ALIWATCH_) takes: its default, else an example."""
+    for setting, default, _ in SETTINGS:
+        if setting == name and default:
+            return default
+    return EXAMPLES.get(name)
+
+
 # Written uncommented (empty): the two everybody fills in. Everything else stays commented, so
 # the defaults apply until a line is uncommented.
 ACTIVE = frozenset({"IMAP_HOST", "IMAP_USER"})
@@ -72,6 +107,16 @@ def render() -> str:
         "# aliwatch settings (aliwatch init). Fill in what you need; a line starting with # is",
         "# off and its default applies. Passwords: prefer a _FILE, a _COMMAND or a systemd",
         "# credential to a value here. Check with: aliwatch check",
+        "#",
+        "# aliwatch reads this file exactly as systemd's EnvironmentFile= does (systemd.exec(5)):",
+        "# - # or ; starts a comment only at the start of a line: in NAME=value # note, the",
+        "#   note is part of the value. Put comments on lines of their own.",
+        "# - blanks around NAME and the value are dropped; 'single quotes' keep everything",
+        '#   inside; in "double quotes" a backslash escapes only " \\ $ and `.',
+        "# - a backslash at the end of a line continues the value on the next line.",
+        "# - no `export`, no $VARIABLE expansion; a NAME set twice keeps the last value.",
+        "# - an ALIWATCH_ name that is no setting stops aliwatch (exit 2), naming it.",
+        "# Booleans take 1/yes/true/on or 0/no/false/off, in any case.",
         "",
     ]
     for name, default, what in SETTINGS:

@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from aliwatch.daemon.config import envfile
 from aliwatch.daemon.config.durations import parse_durations
 from aliwatch.daemon.config.secrets import CREDENTIAL_NAME, SMTP_CREDENTIAL_NAME, PasswordSource
 from aliwatch.daemon.config.views import ImapSettings, Security, Server, SmtpSettings
 from aliwatch.rules.policy import Policy
 
+PREFIX = "ALIWATCH_"
+
 
 class Settings(BaseSettings):
     """All of aliwatch's settings; built once at start and passed down."""
 
-    model_config = SettingsConfigDict(env_prefix="ALIWATCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the env file (`_env_file=`) read as systemd's
+        EnvironmentFile= reads it (daemon/config/envfile.py), not in python-dotenv's dialect."""
+        env_file = (
+            dotenv_settings.env_file if isinstance(dotenv_settings, DotEnvSettingsSource) else None
+        )
+        path = Path(env_file) if isinstance(env_file, str | Path) else None
+        return init_settings, env_settings, _SystemdEnvFile(settings_cls, path)
 
     # Authentication-Results headers to believe, by authserv-id (RFC 8601 section 2.5). Empty:
     # only the topmost header, the one the user's own provider added.
@@ -74,13 +102,7 @@ class Settings(BaseSettings):
     @classmethod
     def _zone_name(cls, value: object) -> object:
         if isinstance(value, str):
-            if not value.strip():
-                return None
-            try:
-                ZoneInfo(value.strip())
-            except (ZoneInfoNotFoundError, ValueError) as err:
-                raise ValueError(f"{value!r} is not a time zone name like Europe/Berlin") from err
-            return value.strip()
+            return zone_name(value.strip()) if value.strip() else None
         return value
 
     def zone(self) -> tzinfo:
@@ -148,8 +170,17 @@ class Settings(BaseSettings):
     smtp_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
     alert_email_to: str | None = None
     alert_email_from: str | None = None
-    # Desktop notifications on the session bus: auto (on when a session bus is reachable).
+    # Desktop notifications on the session bus: auto (on when a session bus is reachable), or
+    # on/off in any of systemd's boolean words (parse_boolean).
     desktop_notify: Literal["auto", "on", "off"] = "auto"
+
+    @field_validator("desktop_notify", mode="before")
+    @classmethod
+    def _auto_or_boolean(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() != "auto":
+            return "on" if parse_boolean(value, "auto, on or off") else "off"
+        return value.strip().lower() if isinstance(value, str) else value
+
     # Apprise URLs, comma-separated (ntfy://, tgram://, matrix://, pover://...): pip extra
     # aliwatch[apprise]. They hold secrets: never logged.
     apprise_urls: Annotated[tuple[SecretStr, ...], NoDecode] = ()
@@ -262,7 +293,7 @@ class Settings(BaseSettings):
             return text
         return parse_quiet_hours(text) if info.field_name == "quiet_hours" else parse_clock(text)
 
-    @field_validator("imap_security", "smtp_security", "desktop_notify", mode="before")
+    @field_validator("imap_security", "smtp_security", mode="before")
     @classmethod
     def _lower_word(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
@@ -277,17 +308,82 @@ def _unset_if_blank(value: object) -> object:
 
 
 def parse_clock(text: str) -> time:
-    """ "08:00" -> 08:00; ValueError naming the expected form otherwise."""
+    """ "08:00", "8:00" or "8" -> 08:00; ValueError naming the expected form otherwise."""
     try:
-        hours, minutes = (int(part) for part in text.strip().split(":"))
-        return time(hours, minutes)
+        hours, colon, minutes = text.strip().partition(":")
+        if not hours.isdigit() or (colon and not minutes.isdigit()):
+            raise ValueError(text)  # one message below for every malformed form
+        return time(int(hours), int(minutes or 0))
     except ValueError as err:
-        raise ValueError(f"{text!r} is not a time of day like 08:00") from err
+        raise ValueError(f"{text.strip()!r} is not a time of day like 08:00") from err
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time]:
-    """ "22:00-08:00" -> (22:00, 08:00); the span may cross midnight."""
+    """ "22:00-08:00" (or "22-8") -> (22:00, 08:00); the span may cross midnight, not be empty."""
     start, sep, end = text.partition("-")
     if not sep:
-        raise ValueError(f"{text!r} is not a span like 22:00-08:00")
-    return parse_clock(start), parse_clock(end)
+        raise ValueError(f"{text.strip()!r} is not a span like 22:00-08:00")
+    span = parse_clock(start), parse_clock(end)
+    if span[0] == span[1]:
+        raise ValueError(
+            f"{text.strip()!r} starts and ends at the same time, so it is not clear whether "
+            "quiet hours last all day or never; give a span like 22:00-08:00, or leave it "
+            "empty for none"
+        )
+    return span
+
+
+# systemd's boolean words (parse_boolean, src/basic/parse-util.c), in any case.
+_TRUE = frozenset({"1", "yes", "y", "true", "t", "on"})
+_FALSE = frozenset({"0", "no", "n", "false", "f", "off"})
+
+
+def parse_boolean(text: str, expected: str = "on or off") -> bool:
+    """ "yes", "1", "true", "on" (any case) -> True; "no", "0", "false", "off" -> False."""
+    word = text.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError(f"{text.strip()!r} is not {expected} (or yes/no, true/false, 1/0)")
+
+
+def zone_name(text: str) -> str:
+    """The IANA name `text` spells in any case ("europe/berlin" -> "Europe/Berlin")."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    else:
+        return text
+    found = _zones().get(text.lower())
+    if found is None:
+        raise ValueError(f"{text!r} is not a time zone name like Europe/Berlin or UTC")
+    return found
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone name this system knows, by its lowercase spelling."""
+    return {name.lower(): name for name in available_timezones()} | {"utc": "UTC"}
+
+
+class _SystemdEnvFile(PydanticBaseSettingsSource):
+    """The settings an env file sets, read as systemd's EnvironmentFile= reads it."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: __call__ reads the whole file at once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.path is None:
+            return {}
+        found: dict[str, Any] = {}
+        for name, value in envfile.read(self.path).items():
+            # Case-insensitive, as pydantic-settings reads the environment.
+            field = name[len(PREFIX) :].lower()
+            if name.upper().startswith(PREFIX) and field in self.settings_cls.model_fields:
+                found[field] = value
+        return found

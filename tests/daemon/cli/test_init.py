@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aliwatch.daemon.cli.init import _next_steps
 from aliwatch.daemon.config.env_template import SETTINGS, render
+from aliwatch.daemon.config.envfile import differences
 from aliwatch.daemon.config.settings import Settings
 from tests.support import REPO
 
@@ -36,6 +38,32 @@ def test_init_writes_the_user_env_file_readable_by_its_owner_only(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o600
     assert target.read_text() == render()
     assert "systemctl --user enable --now aliwatch" in result.stdout
+    assert "  aliwatch check --send-test-alert" in result.stdout.splitlines()
+
+
+def test_init_at_a_path_prints_check_with_that_env_file(tmp_path):
+    target = tmp_path / "mine.env"
+    result = init(tmp_path, str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"  aliwatch --env-file {target} check --send-test-alert" in result.stdout.splitlines()
+
+
+def test_init_for_an_instance_prints_the_template_instances_steps():
+    steps = _next_steps("system", Path("/etc/aliwatch/alex.env"))
+    assert "sudo systemctl daemon-reload && sudo systemctl enable --now aliwatch@alex" in steps
+    assert any("/etc/credstore/aliwatch-alex.imap-password" in step for step in steps)
+    assert any(
+        s.startswith("sudo cp ") and s.endswith("/aliwatch@.service /etc/systemd/system/")
+        for s in steps
+    )
+    assert any("--env-file /etc/aliwatch/alex.env check" in step for step in steps)
+    assert "journalctl -u aliwatch@alex -f  # what it does" in steps
+    assert not any(step.endswith("enable --now aliwatch") for step in steps)
+
+
+def test_init_for_the_system_file_prints_the_single_services_steps():
+    steps = _next_steps("system", Path("/etc/aliwatch/aliwatch.env"))
+    assert "sudo systemctl daemon-reload && sudo systemctl enable --now aliwatch" in steps
 
 
 def test_init_refuses_to_overwrite_without_force(tmp_path):
@@ -77,6 +105,10 @@ def test_the_written_file_loads_as_the_defaults(tmp_path):
     env_file.write_text(render())
     loaded = Settings(_env_file=env_file)  # type: ignore[call-arg]
     assert loaded == Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_systemd_and_dotenv_readers_read_the_template_alike():
+    assert differences(render()) == []
 
 
 def test_every_line_is_a_comment_or_a_plain_assignment_systemd_can_read():

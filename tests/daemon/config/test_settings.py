@@ -78,10 +78,10 @@ def test_quiet_hours_and_digest_time_are_read_into_times(monkeypatch):
     ("name", "text", "message"),
     [
         ("QUIET_HOURS", "22:00", "'22:00' is not a span like 22:00-08:00"),
-        ("QUIET_HOURS", " 22-08 ", "'22' is not a time of day like 08:00"),
+        ("QUIET_HOURS", " 22h-08h ", "'22h' is not a time of day like 08:00"),
         ("QUIET_HOURS", "22:00-25:00", "'25:00' is not a time of day like 08:00"),
         ("DIGEST_AT", " 08:00:00 ", "'08:00:00' is not a time of day like 08:00"),
-        ("DIGEST_AT", "8", "'8' is not a time of day like 08:00"),
+        ("DIGEST_AT", "8:", "'8:' is not a time of day like 08:00"),
     ],
 )
 def test_a_bad_time_setting_says_the_form_expected(monkeypatch, name, text, message):
@@ -189,3 +189,49 @@ def test_the_smtp_view_holds_what_the_email_channel_reads():
     )
     assert smtp.server.password.credential == "smtp-password"
     assert (smtp.to, smtp.sender) == ("buyer@example.net", "aliwatch@example.org")
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("22-8", (time(22), time(8))),
+        ("22:00-8:00", (time(22), time(8))),
+        ("0-6:30", (time(0), time(6, 30))),
+    ],
+)
+def test_quiet_hours_take_the_short_forms_people_type(monkeypatch, text, span):
+    monkeypatch.setenv("ALIWATCH_QUIET_HOURS", text)
+    assert Settings().quiet_hours == span
+
+
+def test_quiet_hours_that_start_when_they_end_are_refused_with_the_reason(monkeypatch):
+    monkeypatch.setenv("ALIWATCH_QUIET_HOURS", "08:00-08:00")
+    with pytest.raises(ValidationError, match="starts and ends at the same time"):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        *((word, "on") for word in ("1", "yes", "YES", "true", "True", "on", " On ")),
+        *((word, "off") for word in ("0", "no", "No", "false", "FALSE", "off")),
+        ("Auto", "auto"),
+    ],
+)
+def test_desktop_notify_takes_systemds_boolean_words_and_auto(monkeypatch, text, expected):
+    monkeypatch.setenv("ALIWATCH_DESKTOP_NOTIFY", text)
+    assert Settings().desktop_notify == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("utc", "UTC"),
+        ("UTC", "UTC"),
+        ("europe/berlin", "Europe/Berlin"),
+        (" Europe/Berlin ", "Europe/Berlin"),
+    ],
+)
+def test_time_zones_are_read_in_any_case(monkeypatch, text, zone):
+    monkeypatch.setenv("ALIWATCH_TIMEZONE", text)
+    assert Settings().timezone == zone
