@@ -100,7 +100,7 @@ class Outbox:
                 channel.send(Outgoing(delivery.alert.key, decision, now, self.zone))
             except Exception as err:  # noqa: BLE001 - a channel's bug must not stop the others
                 if not isinstance(err, ChannelError):
-                    err = ChannelError(f"{channel.name}: unexpected {type(err).__name__}")
+                    err = ChannelError(f"unexpected {type(err).__name__}")
                 down.add(delivery.channel)
                 self._not_delivered(channel.name, str(err))
                 tries = delivery.attempts + 1

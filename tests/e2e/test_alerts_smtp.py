@@ -1,5 +1,6 @@
 """`aliwatch alerts` after `aliwatch run --once` on the suite's real servers (Dovecot, aiosmtpd):
-a mail server that was down shows as the email channel's error, and its later success too."""
+a mail server that was down makes `run --once` exit 1 naming what was not delivered, shows as
+the email channel's error, and its later success too."""
 
 from __future__ import annotations
 
@@ -22,14 +23,15 @@ ORDER = "8200000000000303"  # the order of PROPOSAL_MAIL
 FIRST = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # its proposal's deadline is 4 Dec 07:59 UTC
 
 
-def aliwatch(env: dict[str, str], *args: str, now: datetime) -> str:
-    """`aliwatch ARGS --now NOW` as its own process; its stdout (it must exit 0)."""
+def aliwatch(env: dict[str, str], *args: str, now: datetime, status: int = 0) -> str:
+    """`aliwatch ARGS --now NOW` as its own process; its stdout, then its stderr (it must
+    exit with `status`)."""
     result = subprocess.run(
         [ALIWATCH, *args, "--now", now.isoformat()], env=env, capture_output=True, text=True,
         timeout=120, check=False,
     )  # fmt: skip
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-    return result.stdout
+    assert result.returncode == status, (args, result.stdout, result.stderr)
+    return result.stdout + result.stderr
 
 
 def email_delivery(env: dict[str, str], now: datetime) -> dict:
@@ -51,7 +53,11 @@ def test_alerts_shows_the_smtp_error_while_the_server_was_down_then_the_later_se
     where = f"{smtp_server.host}:{smtp_server.port}"
 
     smtp_server.stop()
-    aliwatch(env, "run", "--once", now=FIRST)
+    said = aliwatch(env, "run", "--once", now=FIRST, status=1)
+    last = said.splitlines()[-1]
+    assert last.startswith("aliwatch: 1 alert not delivered on email ("), said
+    assert f"{where} refused the connection" in last, said
+    assert "stay queued" in last, said
     failed = email_delivery(env, FIRST)
     assert failed["state"] == "failed", failed
     assert failed["attempts"] >= 1, failed

@@ -59,9 +59,7 @@ def test_check_fails_with_a_line_per_broken_check(dovecot, smtp_server, tmp_path
     env_file = _write_env_file(tmp_path / "aliwatch.env", values)
     result = _check(tmp_path, env_file)
     assert result.returncode == 1
-    assert (
-        "email: FAILED: email: 127.0.0.1" in result.stdout and "refused the login" in result.stdout
-    )
+    assert "email: FAILED: 127.0.0.1" in result.stdout and "refused the login" in result.stdout
     assert any(line.startswith("imap: logged in") for line in result.stdout.splitlines())
     assert wrong not in result.stdout + result.stderr
 

@@ -54,10 +54,10 @@ class AppriseChannel:
     def send(self, alert: Outgoing) -> None:
         notifier = self._apprise.Apprise()
         if not notifier.add(self._url.get_secret_value()):
-            raise ChannelError(f"{self.name}: not a URL Apprise understands")
+            raise ChannelError("not a URL Apprise understands")
         ok = notifier.notify(
             title=subject(alert.decision, alert.zone, alert.now),
             body=alert_text(alert.decision, alert.now, alert.zone),
         )
         if not ok:
-            raise ChannelError(f"{self.name}: the service did not take the alert")
+            raise ChannelError("the service did not take the alert")

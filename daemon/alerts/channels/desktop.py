@@ -141,11 +141,11 @@ class DesktopChannel:
         try:
             yield
         except DBusErrorResponse as err:
-            raise ChannelError(f"desktop: {refused}: {err.name}") from err
+            raise ChannelError(f"{refused}: {err.name}") from err
         except (OSError, TimeoutError, ValueError, KeyError, RuntimeError, RouterClosed) as err:
             self.close()
             raise ChannelError(
-                f"desktop: cannot reach the session bus {self.address}: {type(err).__name__}"
+                f"cannot reach the session bus {self.address}: {type(err).__name__}"
             ) from err
 
     def close(self) -> None:

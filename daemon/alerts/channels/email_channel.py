@@ -106,9 +106,14 @@ class EmailChannel:
         self.send_message(None)
 
     def send_message(self, message: EmailMessage | None) -> None:
-        """Connect, secure, log in (when a user is set), send; every failure is ChannelError."""
+        """Connect, secure, log in (when a user is set), send; every failure is ChannelError.
+
+        The messages name the server and the setting to change, without the channel's name
+        (`aliwatch check` and the log put that in front).
+        """
         where = f"{self.host}:{self.port}"
         server = self._server
+        stage = "connect"  # how far it got: a failure while connecting reads differently
         try:
             secret = password(server.password) if server.user else None
             context = tls_context(server.ca_file)
@@ -123,31 +128,82 @@ class EmailChannel:
             smtp._host = self.host  # type: ignore[attr-defined] # a private attribute, see above
             self._live = smtp
             smtp.connect(self.host, self.port)
+            stage = "connected"
             with smtp:
                 if server.security == "starttls":
+                    smtp.ehlo()
+                    if not smtp.has_extn("starttls"):  # RFC 3207: offered in the EHLO reply
+                        raise ChannelError(
+                            f"{where} offers no STARTTLS (its EHLO reply does not list it): set "
+                            "ALIWATCH_SMTP_SECURITY=ssl and ALIWATCH_SMTP_PORT to the server's "
+                            "TLS port (usually 465); ALIWATCH_SMTP_SECURITY=none is allowed only "
+                            "for a server on loopback"
+                        )
                     smtp.starttls(context=context)
                 if server.user and secret is not None:
                     smtp.login(server.user, secret)
                 if message is not None:
                     smtp.send_message(message)
         except SecretError as err:
-            raise ChannelError(f"email: {err}") from None
-        except smtplib.SMTPAuthenticationError as err:
-            raise ChannelError(
-                f"email: {where} refused the login for {server.user}: {err.smtp_code}"
-            ) from err
-        except smtplib.SMTPNotSupportedError as err:
-            raise ChannelError(f"email: {where} does not offer STARTTLS; use ssl") from err
-        except ssl.SSLCertVerificationError as err:
-            raise ChannelError(
-                f"email: {unverified(self.host, err)}; for a private CA set ALIWATCH_SMTP_CA_FILE"
-            ) from err
-        except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as err:
-            raise ChannelError(
-                f"email: sending through {where} failed: {type(err).__name__}: {_reason(err)}"
-            ) from err
+            raise ChannelError(str(err)) from None
+        except (smtplib.SMTPException, OSError) as err:  # ssl.SSLError and timeouts included
+            raise self._explain(err, connected=stage == "connected") from err
         finally:
             self._live = None
+
+    def _explain(self, err: Exception, *, connected: bool) -> ChannelError:
+        """The library's error as a sentence naming the server and the setting to change."""
+        where, server = f"{self.host}:{self.port}", self._server
+        if isinstance(err, smtplib.SMTPAuthenticationError):
+            return ChannelError(
+                f"{where} refused the login for {server.user}: {err.smtp_code}; check "
+                "ALIWATCH_SMTP_USER and ALIWATCH_SMTP_PASSWORD"
+            )
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return ChannelError(
+                f"{unverified(self.host, err)}; for a private CA set ALIWATCH_SMTP_CA_FILE"
+            )
+        if isinstance(err, socket.gaierror):
+            # getaddrinfo(3) failed: the name does not resolve, or DNS is unreachable.
+            return ChannelError(
+                f"cannot resolve ALIWATCH_SMTP_HOST {self.host}: {_reason(err)}; check the "
+                "name's spelling, and that this machine's DNS works"
+            )
+        if isinstance(err, ConnectionRefusedError):
+            return ChannelError(
+                f"{where} refused the connection (nothing listens on port {self.port}): check "
+                "ALIWATCH_SMTP_PORT (587 with ALIWATCH_SMTP_SECURITY=starttls, 465 with ssl) "
+                "and that the server runs"
+            )
+        return self._explain_transport(err, connected=connected)
+
+    def _explain_transport(self, err: Exception, *, connected: bool) -> ChannelError:
+        """TLS failures and timeouts; while connecting, the likely mix-up of port and security."""
+        where, security = f"{self.host}:{self.port}", self._server.security
+        timeout = self._server.timeout
+        if isinstance(err, ssl.SSLError):
+            hint = ""
+            if security == "ssl" and not connected:
+                hint = (
+                    "; if that port speaks plain SMTP (587, 25), set "
+                    "ALIWATCH_SMTP_SECURITY=starttls"
+                )
+            return ChannelError(f"TLS with {where} failed ({_reason(err)}){hint}")
+        if isinstance(err, TimeoutError) and not connected:
+            hint = ""
+            if security != "ssl":
+                hint = (
+                    ": an implicit-TLS port (465) waits for TLS first, so set "
+                    "ALIWATCH_SMTP_SECURITY=ssl there"
+                )
+            return ChannelError(
+                f"{where} sent no greeting within ALIWATCH_SMTP_TIMEOUT ({timeout:g} s){hint}"
+            )
+        if isinstance(err, TimeoutError):
+            return ChannelError(
+                f"{where} did not answer within ALIWATCH_SMTP_TIMEOUT ({timeout:g} s)"
+            )
+        return ChannelError(f"sending through {where} failed: {type(err).__name__}: {_reason(err)}")
 
 
 def _reason(err: BaseException) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from aliwatch.daemon.alerts.channels.channel import ChannelError, Outgoing
 from aliwatch.daemon.alerts.channels.email_channel import EmailChannel, message_id
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.rules.decide import Decision
-from tests.servers.smtp import PASSWORD
+from tests.servers.dovecot import _free_port
+from tests.servers.smtp import PASSWORD, Recorder
 from tests.support import NOW
 
 pytestmark = pytest.mark.real_server
@@ -100,10 +102,41 @@ def test_a_certificate_that_does_not_verify_is_refused(smtp_server):
     assert smtp_server.messages == []
 
 
-def test_a_server_that_is_down_is_a_channel_error(smtp_server):
+def test_a_server_that_is_down_is_a_channel_error_naming_the_port_setting(smtp_server):
     smtp_server.stop()
-    with pytest.raises(ChannelError, match="failed"):
+    with pytest.raises(ChannelError) as caught:
         send(smtp_server)
+    message = str(caught.value)
+    assert message.startswith(f"{smtp_server.host}:{smtp_server.port} refused the connection")
+    assert "ALIWATCH_SMTP_PORT" in message
+
+
+def test_a_name_that_does_not_resolve_names_the_host_setting(smtp_server):
+    # RFC 2606 reserves .invalid: it never resolves.
+    with pytest.raises(ChannelError) as caught:
+        send(smtp_server, smtp_host="smtp.aliwatch.invalid")
+    assert str(caught.value).startswith("cannot resolve ALIWATCH_SMTP_HOST smtp.aliwatch.invalid")
+
+
+def test_a_server_without_starttls_is_said_to_offer_none_with_what_to_set(smtp_server):
+    # A real aiosmtpd without a TLS context: its EHLO reply lists no STARTTLS.
+    plain = Controller(Recorder(), hostname="127.0.0.1", port=_free_port())
+    plain.start()
+    try:
+        with pytest.raises(ChannelError) as caught:
+            send(smtp_server, smtp_port=str(plain.port))
+    finally:
+        plain.stop()
+    message = str(caught.value)
+    assert message.startswith(f"127.0.0.1:{plain.port} offers no STARTTLS")
+    assert "ALIWATCH_SMTP_SECURITY=ssl and ALIWATCH_SMTP_PORT" in message
+
+
+def test_the_channel_name_is_not_in_its_messages(smtp_server):
+    # `check` prints "email: FAILED: <message>"; the log has channel=email beside it.
+    with pytest.raises(ChannelError) as caught:
+        send(smtp_server, smtp_password="not-" + PASSWORD)
+    assert not str(caught.value).startswith("email")
 
 
 def test_the_subject_says_first_that_the_mail_is_unverified_and_gives_no_deadline(smtp_server):
