@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from aliwatch.daemon.store.errors import wrapped
@@ -13,8 +14,9 @@ from aliwatch.daemon.store.errors import wrapped
 class Connected:
     """Holds the open database; reads and writes go through `_read` and `_write`."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, where: Path | None = None) -> None:
         self._db = db
+        self._where = where  # the file, named in errors (a full disk, a damaged file)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -42,14 +44,14 @@ class Connected:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as err:
-            raise wrapped("cannot start a write", err) from err
+            raise wrapped("cannot start a write", err, self._where) from err
         try:
             yield self._db
             self._db.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
             if isinstance(exc, sqlite3.Error):
-                raise wrapped("write failed", exc) from exc
+                raise wrapped("write failed", exc, self._where) from exc
             raise
 
     @contextmanager
@@ -57,7 +59,7 @@ class Connected:
         try:
             self._db.execute("SAVEPOINT write")
         except sqlite3.Error as err:
-            raise wrapped("cannot start a write", err) from err
+            raise wrapped("cannot start a write", err, self._where) from err
         try:
             yield
             self._db.execute("RELEASE write")
@@ -66,9 +68,9 @@ class Connected:
                 self._db.execute("ROLLBACK TO write")
                 self._db.execute("RELEASE write")
             except sqlite3.Error as err:
-                raise wrapped("cannot roll back", err) from err
+                raise wrapped("cannot roll back", err, self._where) from err
             if isinstance(exc, sqlite3.Error):
-                raise wrapped("write failed", exc) from exc
+                raise wrapped("write failed", exc, self._where) from exc
             raise
 
     def _rollback(self) -> None:
@@ -76,11 +78,11 @@ class Connected:
             try:
                 self._db.execute("ROLLBACK")
             except sqlite3.Error as err:
-                raise wrapped("cannot roll back", err) from err
+                raise wrapped("cannot roll back", err, self._where) from err
 
     def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         """All rows of one query."""
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as err:
-            raise wrapped("read failed", err) from err
+            raise wrapped("read failed", err, self._where) from err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from aliwatch.daemon.store.errors import StoreError, wrapped
 
@@ -164,7 +165,7 @@ def statements(script: str) -> list[str]:
     return found
 
 
-def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
+def migrate(db: sqlite3.Connection, upto: int | None = None, *, where: Path | None = None) -> int:
     """Apply the migrations up to number `upto` (None: all), each in its own transaction.
 
     Returns the version reached. Idempotent: applied migrations are skipped, so opening a
@@ -184,7 +185,7 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
             _apply(db, number)
         return version(db)
     except sqlite3.Error as err:
-        raise wrapped("cannot migrate the database", err) from err
+        raise wrapped("cannot migrate the database", err, where) from err
 
 
 def _apply(db: sqlite3.Connection, number: int) -> None:
