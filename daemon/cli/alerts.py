@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 from aliwatch.daemon.alerts.render import local_time
-from aliwatch.daemon.cli.commands import CommandError, open_store
+from aliwatch.daemon.cli.commands import CommandError, existing_store
 from aliwatch.daemon.cli.unknown import parse_since
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.store.alerts import AlertRecord, ChannelDelivery
@@ -118,7 +118,7 @@ def alerts(
 ) -> int:
     """Every stored alert (of one order, since a time), newest first, with its deliveries."""
     start = parse_since(since, now) if since else None
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         if order_id is not None and order_id not in store.order_ids():
             raise CommandError(f"no mail has named order {order_id}")
         records = store.alert_log(order_id=order_id, since=start)

@@ -18,7 +18,7 @@ from aliwatch.daemon.config.durations import parse_duration
 from aliwatch.daemon.config.errors import AliwatchError
 from aliwatch.daemon.config.paths import default_db_path
 from aliwatch.daemon.config.settings import Settings
-from aliwatch.daemon.sources.ingest import ingest
+from aliwatch.daemon.sources.ingest import IngestReport, ingest
 from aliwatch.daemon.sources.inputs import Input, iter_inputs
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
@@ -50,8 +50,15 @@ def check_rule(rule: str, also: Iterable[str] = ()) -> str:
 
 
 def open_store(settings: Settings) -> Store:
-    """The state database at ALIWATCH_DB_PATH or the default place."""
+    """The state database at ALIWATCH_DB_PATH or the default place, created when missing."""
     return Store.open(settings.db_path or default_db_path())
+
+
+def existing_store(settings: Settings) -> Store:
+    """The state database for a command that only reads it (or marks an order it holds): a
+    missing file is StoreMissingError (exit 2), never a new empty database that would answer
+    "no open orders" for a mistyped ALIWATCH_DB_PATH."""
+    return Store.open(settings.db_path or default_db_path(), create=False)
 
 
 def print_alerts(
@@ -69,10 +76,14 @@ def import_mail(
     now: datetime,
     out: TextIO,
     progress: TextIO | None = None,
+    *,
+    err: TextIO | None = None,
 ) -> int:
     """Read mail files into the store, run the rules once and print the new alerts.
 
-    A progress bar is drawn on `progress` (the CLI passes stderr) when it is a terminal.
+    A progress bar is drawn on `progress` (the CLI passes stderr) when it is a terminal. Each
+    path that gave no mail is named on `err` (stderr by default) with the reason; the exit
+    status is 1 when no path gave any mail.
     """
     auth = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
     items: Iterable[Input] = iter_inputs(list(paths), sys.stdin.buffer)
@@ -81,19 +92,45 @@ def import_mail(
     with open_store(settings) as store:
         report = ingest(store, items, now, auth, account="file")
         added = evaluate(store, now, settings.policy())
-    out.write(
-        f"examined {report.examined} mails ({report.already_seen} seen before): "
-        f"{report.new_events} new events, {report.failed} unreadable; {len(added)} new alerts\n"
-    )
+    problems = err if err is not None else sys.stderr
+    for name, why in report.problems:
+        problems.write(f"aliwatch import: {_safe_path(name)}: {why}\n")
+    out.write(f"{import_summary(report)}; {len(added)} new alerts\n")
     print_alerts(added, now, settings, out)
+    if report.usable == 0:
+        problems.write("aliwatch import: no mail in what was given: nothing imported\n")
+        return 1
     return 0
+
+
+def import_summary(report: IngestReport) -> str:
+    """The counts of an import, every input in exactly one of them (zero counts left out)."""
+    noun = "input" if report.inputs == 1 else "inputs"
+    parts = [f"{report.new_events} new events"]
+    for count, what in (
+        (report.duplicates, "already recorded from another copy"),
+        (report.ignored, "not AliExpress"),
+        (report.failed, "failed to parse"),
+        (report.already_seen, "seen before"),
+        (report.missing, "missing"),
+        (report.unreadable, "unreadable"),
+        (report.not_mail, "not mail"),
+    ):
+        if count:
+            parts.append(f"{count} {what}")
+    return f"examined {report.inputs} {noun}: {', '.join(parts)}"
+
+
+def _safe_path(name: str) -> str:
+    # A file name may hold terminal escape sequences: never pass them to the terminal.
+    return "".join(c if c.isprintable() else "?" for c in name)
 
 
 def status(
     settings: Settings, now: datetime, out: TextIO, *, as_json: bool, everything: bool
 ) -> int:
     """Open orders (or all) with phase, parcels, next deadline and the user's marks."""
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         rows = open_orders(store, settings.policy(), everything=everything)
         marks = {state.order_id: order_marks(store, state, now) for state, _ in rows}
     if as_json:
@@ -124,7 +161,7 @@ def order_marks(store: Store, state: OrderState, now: datetime) -> OrderMarks:
 
 def timeline(settings: Settings, order_id: str, out: TextIO, *, as_json: bool) -> int:
     """Every mail recorded for one order, oldest first."""
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         if order_id not in store.order_ids():
             raise CommandError(f"no mail has named order {order_id}")
         events = store.events_of(order_id)
@@ -154,7 +191,7 @@ def calendar(settings: Settings, now: datetime, target: str | None, out: TextIO)
     # Imported here: icalendar costs every other command's start-up a tenth of a second.
     from aliwatch.daemon.alerts.calendar import build_calendar  # noqa: PLC0415
 
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         rows = open_orders(store, settings.policy(), everything=False)
     items = [(state.order_id, d) for state, found in rows for d in found]
     data = build_calendar(items, now)
@@ -170,7 +207,7 @@ def ack(settings: Settings, order_id: str, rule: str | None, now: datetime, out:
     """Acknowledge an order's alerts (one rule or all) until a newer mail about it arrives."""
     if rule is not None:
         check_rule(rule)
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         _known(store, order_id).ack(order_id, rule, now)
     out.write(f"acknowledged {rule or 'all alerts'} for order {order_id}\n")
     return 0
@@ -178,7 +215,7 @@ def ack(settings: Settings, order_id: str, rule: str | None, now: datetime, out:
 
 def unack(settings: Settings, order_id: str, rule: str | None, out: TextIO) -> int:
     """Take back an order's acknowledgements (one rule or all); the alerts they held go out."""
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         acks = _known(store, order_id).acks(order_id)
         if rule is not None:
             check_rule(rule, also=acks.rules)  # a rule acknowledged before it was renamed
@@ -208,7 +245,7 @@ def snooze(settings: Settings, order_id: str, duration: str, now: datetime, out:
         until = now + parse_duration(duration)
     except ValueError as err:
         raise CommandError(str(err)) from err
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         _known(store, order_id).snooze(order_id, until)
     out.write(
         f"order {order_id} snoozed until {until.astimezone(settings.zone()):%Y-%m-%d %H:%M}\n"
@@ -218,7 +255,7 @@ def snooze(settings: Settings, order_id: str, duration: str, now: datetime, out:
 
 def unsnooze(settings: Settings, order_id: str, now: datetime, out: TextIO) -> int:
     """End an order's snooze: its ordinary alerts come again."""
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         until = _known(store, order_id).unsnooze(order_id)
     if until is None or until <= now:
         out.write(f"order {order_id} is not snoozed: nothing to undo\n")
@@ -230,7 +267,7 @@ def unsnooze(settings: Settings, order_id: str, now: datetime, out: TextIO) -> i
 
 def watch(settings: Settings, order_id: str, now: datetime, out: TextIO) -> int:
     """Mark an order as a problem: it gets dispute-window reminders."""
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         _known(store, order_id).watch(order_id, now)
     out.write(f"watching order {order_id}\n")
     return 0
@@ -238,7 +275,7 @@ def watch(settings: Settings, order_id: str, now: datetime, out: TextIO) -> int:
 
 def unwatch(settings: Settings, order_id: str, out: TextIO) -> int:
     """Stop following an order as a problem: dispute-window reminders only if it shows one."""
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         was = _known(store, order_id).unwatch(order_id)
     if was:
         out.write(f"no longer watching order {order_id}\n")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from typing import Any, TextIO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, TextIO
 
-from aliwatch.daemon.sources.inputs import Input
+from aliwatch.daemon.sources.inputs import Input, iter_inputs
 from aliwatch.parsers import AuthPolicy, MailParseError, recognise
 from aliwatch.parsers.explain import explain
 
@@ -24,6 +24,45 @@ def answer(item: Input, policy: AuthPolicy) -> dict[str, Any]:
     except MailParseError as err:
         return {"file": item.name, "error": str(err)}
     return {**event.to_json(), "file": item.name}
+
+
+def parse_paths(
+    paths: Sequence[str],
+    policy: AuthPolicy,
+    stdin: BinaryIO,
+    out: TextIO,
+    err: TextIO,
+    *,
+    as_json: bool,
+    explain: bool,
+) -> int:
+    """`aliwatch parse`: one answer per input on `out` (a path that gave no mail gets its
+    reason on its row), exit status 1 when no path gave any mail."""
+    usable = 0
+
+    def counted(items: Iterator[Input]) -> Iterator[Input]:
+        nonlocal usable
+        for item in items:
+            usable += item.fault is None
+            yield item
+
+    inputs = counted(iter_inputs(list(paths), stdin))
+    if explain:
+        answers = (explanation(item, policy) for item in inputs)
+        printer = print_json if as_json else print_explanations
+    else:
+        answers = (answer(item, policy) for item in inputs)
+        printer = print_json if as_json else print_table
+    try:
+        printer(answers, out)
+    except BrokenPipeError:
+        # `aliwatch parse ... | head` closed the pipe: not an error worth a traceback.
+        err.close()
+        return 0
+    if usable == 0:
+        err.write("aliwatch parse: no mail in what was given\n")
+        return 1
+    return 0
 
 
 def _safe(value: object) -> str:

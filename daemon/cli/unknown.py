@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from aliwatch.daemon.cli.commands import CommandError, open_store
+from aliwatch.daemon.cli.commands import CommandError, existing_store
 from aliwatch.daemon.config.durations import parse_duration
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.store import StoredMail
@@ -92,7 +92,7 @@ def unknown(
 ) -> int:
     """List the unrecognised AliExpress mail, newest first, with a count per subject shape."""
     start = parse_since(since, now) if since else None
-    with open_store(settings) as store:
+    with existing_store(settings) as store:
         mails = store.unrecognised(start)
     if as_json:
         data = {

@@ -50,21 +50,49 @@ def mail_digest(raw: bytes) -> str:
 
 @dataclass
 class IngestReport:
-    """What a pass over some mail did; counts only, never mail content."""
+    """What a pass over some inputs did; counts and paths only, never mail content.
+
+    Every input lands in exactly one count, so they add up to `inputs`: mail recorded
+    (`new_events`, `ignored`, `duplicates`, `failed`), mail recorded before (`already_seen`),
+    and paths that gave no mail (`missing`, `unreadable`, `not_mail`, named in `problems`).
+    `examined` is the mail recorded in this pass, as before.
+    """
 
     examined: int = 0
     new_events: int = 0
     failed: int = 0
     already_seen: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    missing: int = 0
+    unreadable: int = 0
+    not_mail: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def inputs(self) -> int:
+        """Every input looked at: the sum of the counts."""
+        return self.examined + self.already_seen + self.missing + self.unreadable + self.not_mail
+
+    @property
+    def usable(self) -> int:
+        """Inputs that were mail (recorded now or before)."""
+        return self.examined + self.already_seen
 
 
 def ingest(
     store: Store, items: Iterable[Input], now: datetime, auth: AuthPolicy, *, account: str
 ) -> IngestReport:
-    """Recognise and record every mail; an unreadable one is recorded as failed, never fatal."""
+    """Recognise and record every mail; one that fails to parse is recorded as failed, never
+    fatal. A path that gave no mail (missing, unreadable, not mail) is counted and named, not
+    recorded: it is looked at again next time, when it may have become mail."""
     report = IngestReport()
     for item in items:
+        if item.fault is not None:
+            setattr(report, item.fault, getattr(report, item.fault) + 1)
+            report.problems.append((item.name, item.error or item.fault))
+            continue
         key = MailKey(account=account, folder=item.name, uidvalidity=0, uid=0)
         if store.is_recorded(key):
             report.already_seen += 1
@@ -77,8 +105,11 @@ def ingest(
             event, error = recognise_mail(item.data, auth)
         status = mail_status(event)
         report.failed += event is None
+        report.ignored += status == "ignored"
         if store.record(key, event, raw_digest=digest, status=status, error=error, now=now):
             report.new_events += 1
             kind = event.kind.value if event else "failed"
             report.kinds[kind] = report.kinds.get(kind, 0) + 1
+        elif status == "ok":
+            report.duplicates += 1  # an event its Message-ID (or bytes) already brought
     return report

@@ -189,7 +189,8 @@ def test_bad_since_and_unknown_order_are_refused(aliwatch, imported):
     assert (code, err) == (1, "aliwatch: no mail has named order 1234567890123456\n")
 
 
-def test_an_empty_store_has_no_alerts(aliwatch):
+def test_an_empty_store_has_no_alerts(aliwatch, db):
+    Store.open(db).close()
     assert aliwatch("alerts") == (0, "no alerts\n", "")
     assert listed(aliwatch) == []
 

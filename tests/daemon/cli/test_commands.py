@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import sqlite3
@@ -364,3 +365,133 @@ def test_an_alert_about_no_order_offers_what_fits_and_no_ack(rule, step):
     assert body.endswith(f"\n-- \naliwatch, watching your AliExpress mail.\n{step}\n")
     assert "ack" not in body.split("\n-- \n")[1]
     assert "Acknowledge" not in html_body(decision, datetime.fromisoformat(NOW), UTC)
+
+
+def not_mail_files(folder: Path) -> dict[str, Path]:
+    """A PDF, a calendar, a gzipped mbox and a text file: what people mistake for mail."""
+    files = {
+        "pdf": folder / "invoice.pdf",
+        "ics": folder / "deadlines.ics",
+        "gz": folder / "takeout.mbox.gz",
+        "txt": folder / "notes.txt",
+    }
+    files["pdf"].write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\n")
+    files["ics"].write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+    mail = (Path(MAILBOX) / "new" / "1795679538.M21P100.demo").read_bytes()
+    files["gz"].write_bytes(gzip.compress(b"From a@b Mon Jan  1 00:00:00 2026\n" + mail))
+    files["txt"].write_bytes(b"hello\nthis is a plain text file\n")
+    return files
+
+
+def test_import_of_files_that_are_not_mail_names_each_one_and_exits_1(env, tmp_path):
+    files = not_mail_files(tmp_path)
+    missing = tmp_path / "nonexistent.mbox"
+    result = run(env, "import", *map(str, files.values()), str(missing))
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "examined 5 inputs: 0 new events, 1 missing, 4 not mail; 0 new alerts"
+    )
+    assert result.stderr.splitlines() == [
+        f"aliwatch import: {files['pdf']}: not mail: a PDF document",
+        f"aliwatch import: {files['ics']}: not mail: an iCalendar (.ics) file",
+        f"aliwatch import: {files['gz']}: not mail: gzip-compressed data "
+        "(a compressed mbox? gunzip it first)",
+        f"aliwatch import: {files['txt']}: not mail: text with no mail header block "
+        "(From:, Subject:, Date: ... then an empty line)",
+        f"aliwatch import: {missing}: no such file or folder",
+        "aliwatch import: no mail in what was given: nothing imported",
+    ]
+
+
+def test_import_of_one_pdf_is_not_examined_1_mail_and_exit_0(env, tmp_path):
+    pdf = not_mail_files(tmp_path)["pdf"]
+    result = run(env, "import", str(pdf))
+    assert (result.returncode, result.stdout) == (
+        1,
+        "examined 1 input: 0 new events, 1 not mail; 0 new alerts\n",
+    )
+    assert f"{pdf}: not mail: a PDF document" in result.stderr
+
+
+def test_an_unreadable_file_is_named_with_the_reason(env, tmp_path):
+    huge = tmp_path / "huge.eml"
+    with huge.open("wb") as out:
+        out.truncate(65 * 2**20)  # sparse: no disk used
+    result = run(env, "import", str(huge))
+    assert result.returncode == 1
+    assert result.stdout.startswith("examined 1 input: 0 new events, 1 unreadable;")
+    assert f"aliwatch import: {huge}: larger than 64 MB" in result.stderr
+
+
+def test_import_counts_add_up_with_mail_and_problems_mixed(env, tmp_path):
+    pdf = not_mail_files(tmp_path)["pdf"]
+    first = run(env, "import", MAILBOX, str(pdf))
+    assert first.returncode == 0, first.stderr  # some of it was mail
+    assert first.stdout.startswith("examined 23 inputs: 22 new events, 1 not mail;")
+    assert first.stderr == f"aliwatch import: {pdf}: not mail: a PDF document\n"
+    copy = tmp_path / "copy.eml"  # the proposal again under another name: the same Message-ID
+    copy.write_bytes((Path(MAILBOX) / "new" / "1795679538.M21P100.demo").read_bytes())
+    again = run(env, "import", MAILBOX, str(copy))
+    assert again.stdout.startswith(
+        "examined 23 inputs: 0 new events, 1 already recorded from another copy, 22 seen before;"
+    )
+
+
+def test_a_gzipped_mbox_was_not_mail_and_stays_importable_once_unpacked(env, tmp_path):
+    gz = not_mail_files(tmp_path)["gz"]
+    assert run(env, "import", str(gz)).returncode == 1
+    unpacked = tmp_path / "takeout.mbox"
+    unpacked.write_bytes(gzip.decompress(gz.read_bytes()))
+    result = run(env, "import", str(unpacked))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("examined 1 input: 1 new events;")
+
+
+def test_a_missing_path_is_not_remembered_as_seen(env, tmp_path):
+    later = tmp_path / "later.eml"
+    assert run(env, "import", str(later)).returncode == 1
+    later.write_bytes((Path(MAILBOX) / "new" / "1795679538.M21P100.demo").read_bytes())
+    result = run(env, "import", str(later))
+    assert result.stdout.startswith("examined 1 input: 1 new events;")
+
+
+READ_ONLY_COMMANDS = [
+    ("status",),
+    ("status", "--json"),
+    ("timeline", DISPUTED),
+    ("calendar",),
+    ("alerts",),
+    ("unknown",),
+    ("ack", DISPUTED),
+    ("unack", DISPUTED),
+    ("snooze", DISPUTED, "1d"),
+    ("unsnooze", DISPUTED),
+    ("watch", DISPUTED),
+    ("unwatch", DISPUTED),
+]
+
+
+@pytest.mark.parametrize("args", READ_ONLY_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_commands_that_read_the_store_refuse_a_missing_database(env, args):
+    mistyped = Path(env["ALIWATCH_DB_PATH"]).with_name("aliwach.db")
+    env = {**env, "ALIWATCH_DB_PATH": str(mistyped)}
+    result = run(env, *args)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"aliwatch: no database at {mistyped}; is ALIWATCH_DB_PATH right? "
+        "(`aliwatch run` or `aliwatch import` creates it)\n"
+    )
+    assert not mistyped.exists()
+    assert not mistyped.parent.exists()  # not even its folder
+
+
+def test_a_truncated_database_names_the_path_and_the_way_to_recover(env):
+    assert run(env, "import", MAILBOX).returncode == 0
+    db = Path(env["ALIWATCH_DB_PATH"])
+    os.truncate(db, db.stat().st_size // 2)
+    result = run(env, "status")
+    assert result.returncode == 1
+    assert "database disk image is malformed" in result.stderr
+    assert "the database is damaged. To recover: stop the service" in result.stderr
+    assert f"move {db} aside with its -wal and -shm files (mv {db} {db}.broken)" in result.stderr
+    assert "aliwatch rebuilds the store from the mailbox" in result.stderr

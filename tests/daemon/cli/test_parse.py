@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import mailbox
 import subprocess
 import sys
 from pathlib import Path
 
+from aliwatch.daemon.cli.parse import parse_paths
+from aliwatch.parsers import AuthPolicy
 from tests.parsers.test_fuzz import SEED
 from tests.support import REPO
 
@@ -62,14 +66,57 @@ def test_mbox_file_is_split_into_its_mails(tmp_path):
     ]
 
 
-def test_garbage_and_empty_files_are_answered_without_traceback(tmp_path):
+def test_garbage_and_empty_files_are_named_as_not_mail_without_traceback(tmp_path):
     (tmp_path / "empty.eml").write_bytes(b"")
     (tmp_path / "garbage.eml").write_bytes(bytes(range(256)) * 100)
     result = run("parse", "--json", str(tmp_path))
-    assert result.returncode == 0
-    kinds = [json.loads(line).get("kind") for line in result.stdout.decode().splitlines()]
-    assert kinds == ["not_aliexpress", "not_aliexpress"]
-    assert result.stderr == b""
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert answers == [
+        {"file": str(tmp_path / "empty.eml"), "error": "not mail: an empty file"},
+        {"file": str(tmp_path / "garbage.eml"), "error": "not mail: binary data"},
+    ]
+    assert b"Traceback" not in result.stderr
+
+
+def test_parse_names_each_path_that_is_not_mail_with_what_it_looks_like(tmp_path, capsys):
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n")
+    ics = tmp_path / "deadlines.ics"
+    ics.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+    gz = tmp_path / "takeout.mbox.gz"
+    gz.write_bytes(gzip.compress(b"From a@b Mon Jan  1 00:00:00 2026\n" + SEED))
+    text = tmp_path / "notes.txt"
+    text.write_bytes(b"Note: call the seller\nabout the refund\n")
+    paths = [str(p) for p in (pdf, ics, gz, text, tmp_path / "missing.mbox")]
+    err = io.StringIO()
+    code = parse_paths(
+        paths, AuthPolicy(), io.BytesIO(), sys.stdout, err, as_json=True, explain=False
+    )
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["error"] for a in answers] == [
+        "not mail: a PDF document",
+        "not mail: an iCalendar (.ics) file",
+        "not mail: gzip-compressed data (a compressed mbox? gunzip it first)",
+        "not mail: text with no mail header block (From:, Subject:, Date: ... then an empty line)",
+        "no such file or folder",
+    ]
+    assert [a["file"] for a in answers] == paths
+    assert code == 1  # nothing usable was given
+    assert err.getvalue() == "aliwatch parse: no mail in what was given\n"
+
+
+def test_parse_exits_0_when_some_path_gave_mail(tmp_path, capsys):
+    good = tmp_path / "good.eml"
+    good.write_bytes(SEED)
+    paths = [str(good), str(tmp_path / "missing.eml")]
+    err = io.StringIO()
+    code = parse_paths(
+        paths, AuthPolicy(), io.BytesIO(), sys.stdout, err, as_json=False, explain=False
+    )
+    table = capsys.readouterr().out
+    assert "awaiting_confirmation" in table
+    assert "no such file or folder" in table
+    assert code == 0
 
 
 def test_table_neutralises_terminal_escapes_from_the_mail(tmp_path):
