@@ -83,6 +83,9 @@ class Copy:
     headline: str
     action: str
     advice: str
+    # Urgent whatever its date (rules/urgency.py): a proposal waiting, a return to ship, mail
+    # about a dispute that was not recognised, aliwatch unable to watch the mailbox.
+    urgent: bool = False
 
 
 COPY: dict[AlertKind, Copy] = {
@@ -93,6 +96,7 @@ COPY: dict[AlertKind, Copy] = {
         "the seller's favour. Check the proposed amount against what you paid. If it is not "
         "acceptable, reject it at once so AliExpress steps in; attach photos, video and "
         "tracking screenshots.",
+        urgent=True,
     ),
     AlertKind.PROTECTION: Copy(
         "Buyer protection for this order is running out",
@@ -143,6 +147,7 @@ COPY: dict[AlertKind, Copy] = {
         "tracking; you may have to pay the return postage. Photograph the item and the parcel "
         "before you send it and keep the return tracking number. Do not close the dispute "
         "until the refund has arrived.",
+        urgent=True,
     ),
     AlertKind.QUIET: Copy(
         "Your dispute has had no news for days",
@@ -161,6 +166,7 @@ COPY: dict[AlertKind, Copy] = {
         "An AliExpress mail about a dispute, refund or return was not recognised",
         "Read an unrecognised AliExpress mail",
         "Open the mail and the order page now and read it yourself.",
+        urgent=True,
     ),
     AlertKind.PRESSURE: Copy(
         "The seller is pushing you to close the dispute or pay outside AliExpress",
@@ -185,6 +191,7 @@ COPY: dict[AlertKind, Copy] = {
         "Fix aliwatch's mailbox login",
         "Check ALIWATCH_IMAP_USER and the password or token settings; aliwatch now retries "
         "every 30 minutes.",
+        urgent=True,
     ),
     AlertKind.REPLY_UNUSABLE: Copy(
         "aliwatch cannot read your mail server's answers",
@@ -192,6 +199,7 @@ COPY: dict[AlertKind, Copy] = {
         "Your mailbox is reachable, but its answers are not what aliwatch expects ({detail}), "
         "so no new mail is examined. Please report this with the server's name (aliwatch's "
         "log has the details); meanwhile watch your AliExpress mail yourself.",
+        urgent=True,
     ),
     AlertKind.STALE: Copy(
         "aliwatch has not been able to check your mailbox for {hours} hours",
@@ -199,6 +207,7 @@ COPY: dict[AlertKind, Copy] = {
         "The last successful check was {last}. Until it works again no new AliExpress mail is "
         "seen: check the mailbox settings and aliwatch's log (journalctl -u aliwatch), and "
         "look at your open disputes yourself meanwhile.",
+        urgent=True,
     ),
     AlertKind.RECOVERED: Copy(
         "aliwatch is checking your mailbox again",

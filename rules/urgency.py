@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from aliwatch.rules.alerts import AlertKind
+from aliwatch.rules.alerts import COPY, AlertKind
 
 # A deadline this close is urgent (docs/aliexpress-mail.md, "Timing rules": a proposal left
 # unanswered closes the dispute for the seller, so it is urgent whatever its date).
 URGENT_WITHIN = timedelta(hours=24)
-# Alerts urgent whatever their date: a proposal waiting, a return to ship, AliExpress mail about
-# a dispute or refund that was not recognised, and aliwatch itself unable to watch the mailbox.
-# Good news (watching again) and the test alert `check` sends at once are not.
-ALWAYS_URGENT = frozenset(
-    {
-        AlertKind.PROPOSAL,
-        AlertKind.RETURN,
-        AlertKind.ATTENTION,
-        AlertKind.LOGIN_REFUSED,
-        AlertKind.REPLY_UNUSABLE,
-        AlertKind.STALE,
-    }
-)
+# Alerts urgent whatever their date, as the vocabulary marks them (rules/alerts.py `urgent`):
+# good news (watching again) and the test alert `check` sends at once are not.
+ALWAYS_URGENT = frozenset(kind for kind, copy in COPY.items() if copy.urgent)
 
 
 def is_urgent(rule: AlertKind | str, due: datetime | None, now: datetime) -> bool:
