@@ -34,7 +34,7 @@ def test_kinds_are_pinned():
 
 def test_stages_are_pinned():
     pinned = "departed in_transit customs customs_cleared in_country local_carrier out_for_delivery"
-    assert STAGES == tuple(pinned.split())
+    assert tuple(pinned.split()) == STAGES
 
 
 def test_every_recognisable_kind_has_rows_in_every_supported_language():
