@@ -137,3 +137,18 @@ def test_run_stops_at_start_with_status_2_naming_what_is_missing(tmp_path, setti
     )  # fmt: skip
     assert result.returncode == 2
     assert named in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_says_why_the_mailbox_cannot_be_reached_as_run_logs_it(dovecot, tmp_path):
+    # The same sentence `run` ends with (tests/e2e/test_run_imap.py): here, plain IMAP asked of
+    # the implicit-TLS port, said within seconds instead of after ALIWATCH_IMAP_TIMEOUT.
+    values = env_for(dovecot, tmp_path, "INBOX") | {
+        "ALIWATCH_IMAP_SECURITY": "starttls",
+        "ALIWATCH_IMAP_TIMEOUT": "60",
+    }
+    result = _check(tmp_path, _write_env_file(tmp_path / "aliwatch.env", values))
+    assert result.returncode == 1
+    failed = [line for line in result.stdout.splitlines() if line.startswith("imap: FAILED: ")]
+    assert failed, result.stdout
+    assert f"port {dovecot.imaps_port} of {dovecot.host} speaks TLS" in failed[0]
+    assert "ALIWATCH_IMAP_SECURITY=ssl" in failed[0]

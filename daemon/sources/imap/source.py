@@ -294,7 +294,7 @@ class ImapSource:
             watch.failures = 0
             watch.paused_until = time.monotonic() + IDLE_PAUSE
             log.warning("idle_paused", folder_index=index, error=type(err).__name__,
-                        pause_seconds=IDLE_PAUSE)  # fmt: skip
+                        reason=str(err), pause_seconds=IDLE_PAUSE)  # fmt: skip
         else:
             log.warning("idle_failed", folder_index=index, error=type(err).__name__,
                         detail=str(err))  # fmt: skip
