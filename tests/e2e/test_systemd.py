@@ -89,6 +89,8 @@ def test_a_system_unit_keeps_what_the_daemon_needs(name):
     assert found["RestrictAddressFamilies"] == ["AF_INET AF_INET6 AF_UNIX"]
     credentials = {value.split(":", 1)[0] for value in found["LoadCredential"]}
     assert credentials == {"imap-password", "smtp-password"}
+    # A dynamic user without nss-systemd has no home: aliwatch must still find one.
+    assert found["Environment"] == ["HOME=/"]
 
 
 def test_the_template_keeps_each_account_apart():
