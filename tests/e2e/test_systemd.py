@@ -97,6 +97,7 @@ def test_the_template_keeps_each_account_apart():
     found = _directives(UNITS / "aliwatch@.service")
     assert found["EnvironmentFile"] == ["/etc/aliwatch/%i.env"]
     assert found["StateDirectory"] == ["aliwatch-%i"]
+    assert found["User"] == ["aliwatch-%i"]  # not the "aliwatch" uid of every other instance
 
 
 def test_the_user_unit_reads_the_users_env_file_and_starts_with_the_session():
