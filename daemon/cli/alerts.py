@@ -52,6 +52,8 @@ def alert_json(record: AlertRecord) -> dict[str, Any]:
         "urgent": decision.urgent_at(alert.created_at),
         "verified": decision.verified,
         "headline": decision.headline,
+        # Why it was recorded as sent without being sent (a rebuilt store's first pass).
+        "skipped": alert.skipped,
         "deliveries": [
             {
                 "channel": d.channel,
@@ -99,6 +101,8 @@ def alert_block(record: AlertRecord, now: datetime, zone: tzinfo) -> list[str]:
         else:
             undo = f"aliwatch unack {order}"
             lines.append(f"  acknowledged before any channel sent it (undo: {undo})")
+    if alert.skipped:
+        lines.append(f"  not sent: {alert.skipped}")
     width = max((len(d.channel) for d in record.deliveries), default=0)
     for delivery in record.deliveries:
         lines.append(f"  {delivery.channel.ljust(width)}  {_delivery_line(delivery, now, zone)}")

@@ -118,6 +118,7 @@ class Runner:
     _retry_at: float = 0.0
     _ready: bool = False  # READY=1 was sent: the first sync succeeded
     _unusable_replies: int = 0
+    _passed: bool = False
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(
@@ -136,7 +137,9 @@ class Runner:
             log.info("sync_done", source=source.name, new_events=count)
             new += count
         check_succeeded(self.store, now, self.settings.zone())
-        added = evaluate(self.store, now, self.settings.policy())
+        # The first pass of a new or rebuilt store records what the buyer already had as sent.
+        added = evaluate(self.store, now, self.settings.policy(), catch_up=not self._passed)
+        self._passed = True
         log.info("rules_done", new_alerts=len(added))
         if drifted := drift_alerts(self.store, now, self.settings.zone()):
             log.warning("recognition_drift", new_shapes=drifted)

@@ -27,6 +27,8 @@ class Alert:
     attempts: int
     last_error: str | None
     payload: dict[str, Any]
+    # Why it was recorded as sent without being sent (a rebuilt store's catch-up), else None.
+    skipped: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,8 @@ class AlertRecord:
 
 
 _SELECT = (
-    "SELECT key, order_id, rule, due, created_at, state, attempts, last_error, payload FROM alerts "
+    "SELECT key, order_id, rule, due, created_at, state, attempts, last_error, payload, skipped"
+    " FROM alerts "
 )
 
 
@@ -71,6 +74,7 @@ def alert_of_row(row: sqlite3.Row) -> Alert:
         attempts=int(row["attempts"]),
         last_error=row["last_error"],
         payload=json.loads(row["payload"]),
+        skipped=row["skipped"] if "skipped" in row.keys() else None,  # noqa: SIM118 - sqlite3.Row
     )
 
 
@@ -86,17 +90,19 @@ class Alerts(Connected):
         due: datetime | None,
         payload: dict[str, Any],
         now: datetime,
+        skipped: str | None = None,
     ) -> bool:
         """Add the alert unless its key was ever added; True when it is new.
 
         The key is kept forever, so the same decision made again (after a restart, a replay of
         the mailbox, or an acknowledgement) never alerts twice. `order_id`, when given, must be
-        an order the store knows.
+        an order the store knows. With `skipped` (the reason) it is recorded as sent and goes to
+        no channel: the buyer already had it from the store this one replaces.
         """
         with self._write() as db:
             row = db.execute(
-                "INSERT INTO alerts (key, order_id, rule, due, created_at, payload)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id",
+                "INSERT INTO alerts (key, order_id, rule, due, created_at, payload, state, skipped)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id",
                 (
                     key,
                     order_id,
@@ -104,9 +110,15 @@ class Alerts(Connected):
                     time_text(due) if due else None,
                     time_text(now),
                     json.dumps(payload, sort_keys=True, ensure_ascii=False),
+                    "pending" if skipped is None else "sent",
+                    skipped,
                 ),
             ).fetchone()
         return row is not None
+
+    def has_alerts(self) -> bool:
+        """Whether any alert was ever decided in this store (a new or rebuilt store has none)."""
+        return bool(self._read("SELECT 1 FROM alerts LIMIT 1"))
 
     def alert(self, key: str) -> Alert | None:
         """The alert stored under `key`, if any."""
@@ -157,7 +169,7 @@ class Alerts(Connected):
         """
         rows = self._read(
             "SELECT DISTINCT order_id FROM alerts WHERE created_at >= ? AND order_id IS NOT NULL"
-            " AND coalesce(json_extract(payload, '$.urgent'), 0) = 0"
+            " AND skipped IS NULL AND coalesce(json_extract(payload, '$.urgent'), 0) = 0"
             " AND coalesce(json_extract(payload, '$.verified'), 1) = 1",
             (time_text(since),),
         )

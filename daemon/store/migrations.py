@@ -142,6 +142,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP VIEW IF EXISTS disputes;
     """,
+    # 6: an alert recorded as sent without being sent, and why: one a store rebuilt from the
+    # mailbox found already due at its first pass (daemon/alerts/evaluate.py, catch-up).
+    """
+    ALTER TABLE alerts ADD COLUMN skipped TEXT;
+    """,
 )
 
 

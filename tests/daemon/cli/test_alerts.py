@@ -142,6 +142,7 @@ def test_json_fields_of_an_alert_no_channel_has_had(aliwatch, imported):
         "urgent": True,
         "verified": True,
         "headline": "The seller made a proposal in your dispute",
+        "skipped": None,
         "deliveries": [],
     }
     _, text, _ = aliwatch("alerts", "--order", DISPUTED)
