@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 import structlog
@@ -14,7 +15,7 @@ from aliwatch.daemon.cli.commands import CommandError, open_store
 from aliwatch.daemon.config.errors import ConfigError
 from aliwatch.daemon.config.paths import default_db_path
 from aliwatch.daemon.config.settings import Settings
-from aliwatch.daemon.service.lock import AlreadyRunningError, DaemonLock
+from aliwatch.daemon.service.lock import AlreadyRunningError, DaemonLock, lock_path
 from aliwatch.daemon.service.logs import configure
 from aliwatch.daemon.service.notify import notify
 from aliwatch.daemon.service.runner import (
@@ -86,7 +87,9 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
     Either holds the database's daemon lock throughout: a second one exits with status 2.
     """
     configure(settings.log_format, now=now)
-    lock = DaemonLock(settings.db_path or default_db_path(), once=once)
+    db_path = settings.db_path or default_db_path()
+    rebuilt = rebuilding(db_path)  # before the lock: taking it creates its file
+    lock = DaemonLock(db_path, once=once)
 
     def wait_for_once(pid: int) -> None:
         log.info("waiting_for_run_once", pid=pid, db=str(lock.db_path))
@@ -97,12 +100,21 @@ def run_daemon(settings: Settings, *, once: bool, now: datetime | None, out: Tex
     except AlreadyRunningError as err:
         raise SettingsError(str(err)) from None
     try:
-        return _run_locked(settings, once=once, now=now, out=out)
+        return _run_locked(settings, once=once, now=now, out=out, rebuilt=rebuilt)
     finally:
         lock.release()
 
 
-def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: TextIO) -> int:
+def rebuilding(db_path: Path) -> bool:
+    """Whether a daemon ran on this database before and the database is gone: its lock file
+    (kept beside it, service/lock.py) is there, the database is not. A new user has neither,
+    and gets every alert the mailbox raises."""
+    return lock_path(db_path).exists() and not db_path.exists()
+
+
+def _run_locked(
+    settings: Settings, *, once: bool, now: datetime | None, out: TextIO, rebuilt: bool
+) -> int:
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
     sources = sources_of(settings)
     preflight(settings)
@@ -114,7 +126,9 @@ def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: Te
     if once:
         with open_store(settings) as store:
             _release_claims(store)
-            runner = Runner(settings, store, sources, out, clock=clock, channels=channels)
+            runner = Runner(
+                settings, store, sources, out, clock=clock, channels=channels, rebuilt=rebuilt
+            )
             new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")
             if runner.outbox.undelivered:
@@ -129,7 +143,10 @@ def _run_locked(settings: Settings, *, once: bool, now: datetime | None, out: Te
         return 0
     with opened as store:
         _release_claims(store)
-        runner = Runner(settings, store, sources, out, clock=clock, channels=channels, stop=stop)
+        runner = Runner(
+            settings, store, sources, out, clock=clock, channels=channels, stop=stop,
+            rebuilt=rebuilt,
+        )  # fmt: skip
         install_signal_handlers(runner.stop, runner.abort_io)
         runner.run()
     return 0

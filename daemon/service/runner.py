@@ -112,6 +112,8 @@ class Runner:
     stop: threading.Event = field(default_factory=threading.Event)
     backoff: Backoff = field(default_factory=Backoff)
     channels: Sequence[Channel] | None = None
+    # The database was lost and is being rebuilt from the mailbox (cli/run.py `rebuilding`).
+    rebuilt: bool = False
     outbox: Outbox = field(init=False)
     workers: list[DeliveryWorker] = field(default_factory=list)
     _sync_wanted: bool = True
@@ -137,8 +139,9 @@ class Runner:
             log.info("sync_done", source=source.name, new_events=count)
             new += count
         check_succeeded(self.store, now, self.settings.zone())
-        # The first pass of a new or rebuilt store records what the buyer already had as sent.
-        added = evaluate(self.store, now, self.settings.policy(), catch_up=not self._passed)
+        # The first pass of a rebuilt store records what the buyer already had as sent.
+        catch_up = self.rebuilt and not self._passed
+        added = evaluate(self.store, now, self.settings.policy(), catch_up=catch_up)
         self._passed = True
         log.info("rules_done", new_alerts=len(added))
         if drifted := drift_alerts(self.store, now, self.settings.zone()):

@@ -44,8 +44,24 @@ def alerts(env: dict[str, str], now: str) -> list[dict[str, object]]:
     return list(json.loads(result.stdout))
 
 
-def test_a_first_pass_after_every_deadline_sends_nothing_and_records_all_as_sent(tmp_path):
+def lose_the_database(db: Path) -> None:
+    """Delete the database and its -wal/-shm as a user recovering from a damaged file would;
+    the lock file beside it stays."""
+    for leftover in db.parent.glob("aliwatch.db*"):
+        if not leftover.name.endswith(".lock"):
+            leftover.unlink()
+
+
+def test_a_new_user_with_an_old_mailbox_gets_its_alerts(tmp_path):
     env = env_for(tmp_path / "state" / "aliwatch.db")
+    assert run_once(env, AFTER_EVERY_DEADLINE).stdout.count(SENT_MARK) >= 3
+
+
+def test_a_rebuild_after_every_deadline_sends_nothing_and_records_all_as_sent(tmp_path):
+    db = tmp_path / "state" / "aliwatch.db"
+    env = env_for(db)
+    before = run_once(env, AFTER_EVERY_DEADLINE).stdout.count(SENT_MARK)
+    lose_the_database(db)
     result = run_once(env, AFTER_EVERY_DEADLINE)
     assert result.stdout.count(SENT_MARK) == 0
     stored = alerts(env, AFTER_EVERY_DEADLINE)
@@ -54,6 +70,7 @@ def test_a_first_pass_after_every_deadline_sends_nothing_and_records_all_as_sent
     assert all(a["deliveries"] == [] for a in stored)
     logged = [json.loads(line) for line in result.stderr.splitlines() if "caught_up" in line]
     assert [line["count"] for line in logged] == [len(stored)]
+    assert before == len(stored)  # what was re-sent before: every one
 
 
 def test_deleting_the_database_re_sends_only_what_still_needs_an_answer(tmp_path):
@@ -63,9 +80,7 @@ def test_deleting_the_database_re_sends_only_what_still_needs_an_answer(tmp_path
     sent_first = first.stdout.count(SENT_MARK)
     assert sent_first >= 3  # a new store with fresh mail: its alerts go out
     later = run_once(env, TWO_DAYS_LATER).stdout.count(SENT_MARK)
-    for leftover in db.parent.glob("aliwatch.db*"):
-        if not leftover.name.endswith(".lock"):
-            leftover.unlink()
+    lose_the_database(db)
     rebuilt = run_once(env, TWO_DAYS_LATER)
     resent = rebuilt.stdout.count(SENT_MARK)
     # Only the proposal still waiting for an answer (urgent, its deadline ahead) is said again;
