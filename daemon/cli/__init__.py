@@ -13,13 +13,7 @@ from typing import TextIO, TypeAlias
 from aliwatch.daemon.cli import commands
 from aliwatch.daemon.cli.commands import ALERT_RULES, UsageError
 from aliwatch.daemon.cli.init import init
-from aliwatch.daemon.cli.parse import (
-    answer,
-    explanation,
-    print_explanations,
-    print_json,
-    print_table,
-)
+from aliwatch.daemon.cli.parse import parse_paths
 from aliwatch.daemon.cli.run import run_daemon
 from aliwatch.daemon.config import envfile
 from aliwatch.daemon.config.errors import AliwatchError, exit_status
@@ -27,7 +21,6 @@ from aliwatch.daemon.config.load import Loaded, SettingsError, load
 from aliwatch.daemon.config.paths import default_env_file
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.quiet import quiet_libraries
-from aliwatch.daemon.sources.inputs import iter_inputs
 from aliwatch.parsers import AuthPolicy
 
 # The subcommands' parsers (argparse's class is generic only to type checkers).
@@ -433,19 +426,10 @@ def _mark(args: argparse.Namespace, settings: Settings, now: datetime, out: Text
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:
     policy = AuthPolicy(trusted_authserv_ids=settings.trusted_authserv_ids)
-    inputs = iter_inputs(args.paths, sys.stdin.buffer)
-    if args.explain:
-        answers = (explanation(item, policy) for item in inputs)
-        printer = print_json if args.json else print_explanations
-    else:
-        answers = (answer(item, policy) for item in inputs)
-        printer = print_json if args.json else print_table
-    try:
-        printer(answers, sys.stdout)
-    except BrokenPipeError:
-        # `aliwatch parse ... | head` closed the pipe: not an error worth a traceback.
-        sys.stderr.close()
-    return 0
+    return parse_paths(
+        args.paths, policy, sys.stdin.buffer, sys.stdout, sys.stderr,
+        as_json=args.json, explain=args.explain,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -198,3 +198,17 @@ def test_explain_json_carries_the_marks_and_the_event(tmp_path):
     assert second["identity"]["aliexpress"] is False
     assert second["decision"] == "no mark of AliExpress"
     assert third["error"] == "no such file or folder"
+
+
+def test_the_command_exits_1_naming_each_path_when_nothing_given_was_mail(tmp_path):
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    missing = tmp_path / "orders.mbox"
+    result = run("parse", str(pdf), str(missing))
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "not mail: a PDF document" in out and str(pdf) in out
+    assert "no such file" in out and str(missing) in out
+    assert "no mail in what was given" in err
+    # One usable path is enough: the command answers for it and exits 0.
+    assert run("parse", str(pdf), str(REPO / "examples" / "mailbox")).returncode == 0
