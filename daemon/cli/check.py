@@ -17,6 +17,7 @@ from aliwatch.daemon.config.paths import default_db_path
 from aliwatch.daemon.config.settings import Settings
 from aliwatch.daemon.service.lock import DaemonLock
 from aliwatch.daemon.sources.imap import ImapError, ImapSession
+from aliwatch.daemon.store import health_of
 from aliwatch.rules.alerts import AlertKind
 from aliwatch.rules.decide import Decision
 
@@ -89,6 +90,7 @@ def check(
         _check_env_file(env_file, report)
         _check_dialect(env_file, report)
     _check_daemon(settings, report)
+    _check_database(settings, report)
     if settings.imap_host:
         _check_imap(settings, report)
     elif settings.maildir is None:
@@ -118,6 +120,18 @@ def _check_daemon(settings: Settings, report: _Report) -> None:
         report.ok("daemon", f"not running on {db}")
     else:
         report.ok("daemon", f"running (pid {pid or '?'}) on {db}")
+
+
+def _check_database(settings: Settings, report: _Report) -> None:
+    """Whether the database is sound, read-only and page by page (store.health_of)."""
+    db = settings.db_path or default_db_path()
+    problem = health_of(db)
+    if problem is not None:
+        report.fail("database", problem)
+    elif db.exists():
+        report.ok("database", f"{db} is intact")
+    else:
+        report.ok("database", f"none yet at {db}; run creates it")
 
 
 def _send_trial(channel: Channel, now: datetime, settings: Settings, report: _Report) -> None:

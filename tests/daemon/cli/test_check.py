@@ -65,3 +65,19 @@ def test_a_clean_env_file_passes(tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"settings: ok (from {path})" in result.stdout.splitlines()
     assert "FAILED" not in result.stdout and "desktop" not in result.stdout
+
+
+def test_a_damaged_database_is_a_failed_line_with_the_way_to_recover(tmp_path):
+    db = tmp_path / "aliwatch.db"
+    env = {"ALIWATCH_MAILDIR": str(tmp_path), "ALIWATCH_DB_PATH": str(db)}
+    first = aliwatch(tmp_path, "check", **env)
+    assert f"database: none yet at {db}; run creates it" in first.stdout.splitlines()
+    assert aliwatch(tmp_path, "run", "--once", **env).returncode == 0
+    assert f"database: {db} is intact" in aliwatch(tmp_path, "check", **env).stdout.splitlines()
+    db.write_bytes(db.read_bytes()[:4096])  # the first page only: a truncated file
+    damaged = aliwatch(tmp_path, "check", **env)
+    assert damaged.returncode == 1
+    (line,) = [line for line in damaged.stdout.splitlines() if line.startswith("database:")]
+    assert line.startswith("database: FAILED:") and str(db) in line
+    assert "move" in line and "start" in line  # the recovery steps
+    assert db.stat().st_size == 4096  # read-only: check changed nothing
