@@ -97,9 +97,10 @@ class Alerts(Connected):
         The key is kept forever, so the same decision made again (after a restart, a replay of
         the mailbox, or an acknowledgement) never alerts twice. `order_id`, when given, must be
         an order the store knows. With `skipped` (the reason) it is recorded as sent and goes to
-        no channel: the buyer already had it from the store this one replaces.
+        no channel: the buyer already had it from the store this one replaces; like a send, that
+        is checkpointed into the database file (base.Connected._checkpoint).
         """
-        with self._write() as db:
+        with self._write(checkpoint=skipped is not None) as db:
             row = db.execute(
                 "INSERT INTO alerts (key, order_id, rule, due, created_at, payload, state, skipped)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id",

@@ -113,8 +113,12 @@ class Deliveries(Connected):
 
     def delivered(self, key: str, channel: str, now: datetime) -> bool:
         """Mark one delivery sent, only if it was not already (True then); the alert is sent
-        once every one of its deliveries is."""
-        with self._write() as db:
+        once every one of its deliveries is.
+
+        The record is checkpointed into the database file (base.Connected._checkpoint): a crash
+        followed by the loss of the WAL must not make it go out again.
+        """
+        with self._write(checkpoint=True) as db:
             changed = db.execute(
                 "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = ?,"
                 " claimed_by = NULL, claimed_until = NULL"
