@@ -36,6 +36,7 @@ class AlertKind(StrEnum):
     # aliwatch's own, about no order (daemon/alerts/housekeeping.py, `check --send-test-alert`).
     LOGIN_REFUSED = "login_refused"
     REPLY_UNUSABLE = "reply_unusable"
+    STORE_DAMAGED = "store_damaged"
     STALE = "stale"
     RECOVERED = "recovered"
     DIGEST = "digest"
@@ -52,6 +53,7 @@ _OWN = frozenset(
     {
         AlertKind.LOGIN_REFUSED,
         AlertKind.REPLY_UNUSABLE,
+        AlertKind.STORE_DAMAGED,
         AlertKind.STALE,
         AlertKind.RECOVERED,
         AlertKind.DIGEST,
@@ -199,6 +201,13 @@ COPY: dict[AlertKind, Copy] = {
         "Your mailbox is reachable, but its answers are not what aliwatch expects ({detail}), "
         "so no new mail is examined. Please report this with the server's name (aliwatch's "
         "log has the details); meanwhile watch your AliExpress mail yourself.",
+        urgent=True,
+    ),
+    AlertKind.STORE_DAMAGED: Copy(
+        "aliwatch's database {path} is damaged, so aliwatch has stopped",
+        "aliwatch's database is damaged: aliwatch has stopped",
+        "Until it is repaired no AliExpress mail is read and no deadline alert is sent: watch "
+        "your open disputes yourself meanwhile. {steps}.",
         urgent=True,
     ),
     AlertKind.STALE: Copy(

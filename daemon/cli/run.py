@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import structlog
 
+from aliwatch.daemon.alerts.channels.channel import Channel, ChannelError, Outgoing
 from aliwatch.daemon.alerts.channels.setup import ChannelSetupError, build_channels
+from aliwatch.daemon.alerts.housekeeping import own_decision
 from aliwatch.daemon.cli.commands import CommandError, open_store
 from aliwatch.daemon.config.errors import ConfigError
 from aliwatch.daemon.config.paths import default_db_path
@@ -29,8 +32,10 @@ from aliwatch.daemon.sources.imap import ImapConfigError, ImapSession
 from aliwatch.daemon.sources.imap.credentials import imap_password, oauth2_token
 from aliwatch.daemon.sources.imap.source import ImapSource
 from aliwatch.daemon.sources.local import LocalMailbox
-from aliwatch.daemon.store import Store, StoreError, StoreFullError
+from aliwatch.daemon.store import Store, StoreDamagedError, StoreError, StoreFullError
+from aliwatch.daemon.store.errors import recovery
 from aliwatch.parsers import AuthPolicy
+from aliwatch.rules.alerts import AlertKind
 
 log = structlog.get_logger("aliwatch")
 # Started while the database's disk is full, `run` tries again this often at most (doubling
@@ -123,8 +128,11 @@ def _run_locked(
     except ChannelSetupError as err:
         raise SettingsError(str(err)) from err
     log.info("channels", names=[channel.name for channel in channels])
+    db_path = settings.db_path or default_db_path()
     if once:
-        with open_store(settings) as store:
+        with _told_if_damaged(
+            lambda: open_store(settings), settings, db_path, channels, clock
+        ) as store:
             _release_claims(store)
             runner = Runner(
                 settings, store, sources, out, clock=clock, channels=channels, rebuilt=rebuilt
@@ -136,7 +144,9 @@ def _run_locked(
             return 0
     stop = threading.Event()
     install_signal_handlers(stop)
-    opened = _open_store_when_there_is_room(settings, stop)
+    opened = _told_if_damaged(
+        lambda: _open_store_when_there_is_room(settings, stop), settings, db_path, channels, clock
+    )
     if opened is None:
         log_stopping()
         log.info("stopped")
@@ -188,3 +198,64 @@ def _open_store_when_there_is_room(settings: Settings, stop: threading.Event) ->
             if stop.wait(delay):
                 return None
             delay = min(delay * 2, STORE_FULL_RETRY_MAX)
+
+
+# Beside the database: which damaged file the buyer was last told about (its device, inode,
+# size and mtime), so a service that systemd restarts every RestartSec= into the same damaged
+# file mails once, not twice a minute.
+TOLD_SUFFIX = ".damage-told"
+T = TypeVar("T")
+
+
+def _told_if_damaged(
+    open_it: Callable[[], T],
+    settings: Settings,
+    db_path: Path,
+    channels: Sequence[Channel],
+    clock: Callable[[], datetime],
+) -> T:
+    """`open_it()`; a damaged database is said on the alert channels (the store cannot hold the
+    alert) before its StoreDamagedError ends `run`, instead of a silent restart loop."""
+    told = db_path.with_name(db_path.name + TOLD_SUFFIX)
+    try:
+        opened = open_it()
+    except StoreDamagedError as err:
+        log.error("start_failed", error=type(err).__name__, db=str(db_path), exit_status=1)
+        notify(f"STATUS=cannot start: the database {db_path} is damaged")
+        _tell_store_damaged(settings, db_path, told, channels, clock())
+        raise
+    told.unlink(missing_ok=True)  # a sound store again: the next damage is news
+    return opened
+
+
+def _tell_store_damaged(
+    settings: Settings, db_path: Path, told: Path, channels: Sequence[Channel], now: datetime
+) -> None:
+    """Send the STORE_DAMAGED alert on every channel, straight (not through the store), unless
+    this very file was already said to be damaged."""
+    try:
+        info = os.stat(db_path)
+        mark = f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+        if told.exists() and told.read_text(encoding="utf-8") == mark:
+            log.info("store_damage_already_told", db=str(db_path))
+            return
+    except OSError:
+        mark = None
+    kind = AlertKind.STORE_DAMAGED
+    decision = own_decision(
+        kind, f"{kind}:{now:%Y-%m-%dT%H:%M}", now, path=str(db_path), steps=recovery(db_path)
+    )
+    alert = Outgoing(decision.key, decision, now, settings.zone())
+    sent = 0
+    for channel in channels:
+        try:
+            channel.send(alert)
+            sent += 1
+        except ChannelError as err:
+            log.warning("delivery_failed", channel=channel.name, error=str(err))
+    log.info("store_damage_told", channels=sent)
+    if sent and mark is not None:
+        try:
+            told.write_text(mark, encoding="utf-8")
+        except OSError as err:  # a full disk too: the next start says it again
+            log.warning("store_damage_not_remembered", file=str(told), error=str(err))

@@ -65,6 +65,12 @@ class StartupConfigError(StartupError, ConfigError):
     certificate that does not verify): status 2, which the units do not restart."""
 
 
+class StoreReplacedError(AliwatchError):
+    """The database file was deleted or replaced under the running daemon: `run` ends (status
+    1) rather than go on writing to a file no other process sees, whose writes a restart would
+    lose (and then send every alert again)."""
+
+
 class Source(Protocol):
     """Somewhere mail comes from; `sync` records what is new and says how many events that was."""
 
@@ -225,6 +231,7 @@ class Runner:
         self._guarded(run_started, self.store, self.clock())
         self._sync_wanted = True
         while not self.stop.is_set():
+            self._same_store()
             if self._sync_wanted and time.monotonic() >= self._retry_at:
                 self._sync_wanted = False
                 if not self._guarded_pass():
@@ -244,6 +251,21 @@ class Runner:
                     break
             else:
                 self.stop.wait(wait)
+
+    def _same_store(self) -> None:
+        """End `run` when the database's path no longer leads to the file open here (one stat
+        per turn of the loop; Store.replaced)."""
+        why = self.store.replaced()
+        if why is None:
+            return
+        path = self.store.path
+        log.error("store_replaced", db=str(path), reason=why)
+        notify(f"STATUS=stopped: {why}")
+        raise StoreReplacedError(
+            f"{why}; aliwatch stopped rather than go on writing to the old file. Restart "
+            f"aliwatch (systemctl restart aliwatch, or systemctl --user restart aliwatch) to use "
+            f"the file now at {path}, or, if there is none, a new one rebuilt from the mailbox"
+        )
 
     def _want_sync(self) -> None:
         self._sync_wanted = True

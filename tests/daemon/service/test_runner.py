@@ -149,7 +149,10 @@ def test_a_full_disk_is_waited_out_not_fatal(tmp_path, capsys):
         stop.set()
         thread.join(5)
     assert source.calls >= 2
-    assert "store_failed" in capsys.readouterr().out
+    [said] = [line for line in capsys.readouterr().out.splitlines() if "store_failed" in line]
+    # The database's path (whose file system to free room on), and the backoff to the next try.
+    assert str(tmp_path / "db.sqlite") in said
+    assert "retry_in=" in said
 
 
 class Failing:
