@@ -170,10 +170,12 @@ def _check_dialect(path: Path, report: _Report) -> None:
 def _check_imap(settings: Settings, report: _Report) -> None:
     try:
         with ImapSession(settings.imap()) as session:
+            # Without TLS (`none`, loopback only) there is no certificate to speak of.
+            tls = "no TLS" if settings.imap_security == "none" else "certificate verified"
             report.ok(
                 "imap",
                 f"logged in to {session.host}:{session.port} as {session.user} "
-                f"({settings.imap_security}, certificate verified)",
+                f"({settings.imap_security}, {tls})",
             )
             for folder in settings.imap_folders:
                 try:
