@@ -121,6 +121,14 @@ class _State(Enum):
     COMMENT_ESCAPE = auto()
 
 
+def _trailing_blank(c: str, chars: list[str], blank: int | None) -> int | None:
+    """Where the blanks that end `chars` begin once `c` is appended (None: it ends in no blank);
+    systemd drops them from a key or an unquoted value (env-file.c, last_key_whitespace)."""
+    if c not in _WHITESPACE:
+        return None
+    return len(chars) if blank is None else blank
+
+
 _PUSH_AT_END = frozenset(
     {
         _State.PRE_VALUE,
@@ -163,10 +171,7 @@ def parse(text: str) -> list[Assignment]:  # noqa: PLR0912, PLR0915 - one state 
             elif c == "=":
                 state, value, value_blank = _State.PRE_VALUE, [], None
             else:
-                if c not in _WHITESPACE:
-                    key_blank = None
-                elif key_blank is None:
-                    key_blank = len(key)
+                key_blank = _trailing_blank(c, key, key_blank)
                 key.append(c)
         elif state is _State.PRE_VALUE:
             if c in _NEWLINE:
@@ -188,10 +193,7 @@ def parse(text: str) -> list[Assignment]:  # noqa: PLR0912, PLR0915 - one state 
             elif c == "\\":
                 state, value_blank = _State.VALUE_ESCAPE, None
             else:
-                if c not in _WHITESPACE:
-                    value_blank = None
-                elif value_blank is None:
-                    value_blank = len(value)
+                value_blank = _trailing_blank(c, value, value_blank)
                 value.append(c)
         elif state is _State.VALUE_ESCAPE:
             state = _State.VALUE
