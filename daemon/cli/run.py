@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -137,7 +138,8 @@ def _run_locked(
             runner = Runner(
                 settings, store, sources, out, clock=clock, channels=channels, rebuilt=rebuilt
             )
-            new = runner.pass_once()
+            with _damage_said(settings, db_path, channels, clock, "run_failed"):
+                new = runner.pass_once()
             out.write(f"\none pass: {new} new events\n")
             if runner.outbox.undelivered:
                 raise NotDeliveredError(_not_delivered(runner.outbox.undelivered))
@@ -158,7 +160,8 @@ def _run_locked(
             rebuilt=rebuilt,
         )  # fmt: skip
         install_signal_handlers(runner.stop, runner.abort_io)
-        runner.run()
+        with _damage_said(settings, db_path, channels, clock, "run_failed"):
+            runner.run()
     return 0
 
 
@@ -200,11 +203,33 @@ def _open_store_when_there_is_room(settings: Settings, stop: threading.Event) ->
             delay = min(delay * 2, STORE_FULL_RETRY_MAX)
 
 
-# Beside the database: which damaged file the buyer was last told about (its device, inode,
-# size and mtime), so a service that systemd restarts every RestartSec= into the same damaged
-# file mails once, not twice a minute.
+# Beside the database: which damaged file the buyer was last told about (its device and inode),
+# so a service that systemd restarts every RestartSec= into the same damaged file mails once,
+# not twice a minute, even when each start writes to it before the damage shows. A file moved
+# aside and rebuilt is another inode: its damage would be news again.
 TOLD_SUFFIX = ".damage-told"
 T = TypeVar("T")
+
+
+@contextmanager
+def _damage_said(
+    settings: Settings,
+    db_path: Path,
+    channels: Sequence[Channel],
+    clock: Callable[[], datetime],
+    event: str,
+) -> Iterator[None]:
+    """Inside: a damaged database, found at start or while running, is said on the alert
+    channels (the store cannot hold the alert) before its StoreDamagedError ends `run`, instead
+    of a silent restart loop."""
+    try:
+        yield
+    except StoreDamagedError as err:
+        log.error(event, error=type(err).__name__, db=str(db_path), exit_status=1)
+        notify(f"STATUS=stopped: the database {db_path} is damaged")
+        told = db_path.with_name(db_path.name + TOLD_SUFFIX)
+        _tell_store_damaged(settings, db_path, told, channels, clock())
+        raise
 
 
 def _told_if_damaged(
@@ -214,18 +239,9 @@ def _told_if_damaged(
     channels: Sequence[Channel],
     clock: Callable[[], datetime],
 ) -> T:
-    """`open_it()`; a damaged database is said on the alert channels (the store cannot hold the
-    alert) before its StoreDamagedError ends `run`, instead of a silent restart loop."""
-    told = db_path.with_name(db_path.name + TOLD_SUFFIX)
-    try:
-        opened = open_it()
-    except StoreDamagedError as err:
-        log.error("start_failed", error=type(err).__name__, db=str(db_path), exit_status=1)
-        notify(f"STATUS=cannot start: the database {db_path} is damaged")
-        _tell_store_damaged(settings, db_path, told, channels, clock())
-        raise
-    told.unlink(missing_ok=True)  # a sound store again: the next damage is news
-    return opened
+    """`open_it()`, a damaged database said as `_damage_said` says it."""
+    with _damage_said(settings, db_path, channels, clock, "start_failed"):
+        return open_it()
 
 
 def _tell_store_damaged(
@@ -235,7 +251,7 @@ def _tell_store_damaged(
     this very file was already said to be damaged."""
     try:
         info = os.stat(db_path)
-        mark = f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+        mark = f"{info.st_dev}:{info.st_ino}"
         if told.exists() and told.read_text(encoding="utf-8") == mark:
             log.info("store_damage_already_told", db=str(db_path))
             return

@@ -40,7 +40,7 @@ from aliwatch.daemon.sources.imap.errors import (
     ImapReplyError,
     ImapTLSError,
 )
-from aliwatch.daemon.store import Store, StoreError
+from aliwatch.daemon.store import Store, StoreDamagedError, StoreError
 
 log = structlog.get_logger("aliwatch")
 RULES_EVERY_SECONDS = 60
@@ -275,6 +275,8 @@ class Runner:
         job runs again on its next turn, instead of ending the daemon."""
         try:
             job(*args)
+        except StoreDamagedError:
+            raise  # a damaged file does not heal on the next turn: `run` says so and ends
         except StoreError as err:
             log.error("store_failed", job=getattr(job, "__name__", "job"), error=str(err))
 
@@ -329,6 +331,8 @@ class Runner:
                         retry_in=round(delay, 1))  # fmt: skip
             self._retrying(delay, err)
             return False
+        except StoreDamagedError:
+            raise  # a damaged file does not heal on the next turn: `run` says so and ends
         except StoreError as err:
             # The state database cannot be written (a full disk): nothing is lost, since mail
             # not recorded stays above the folder's saved UID and is fetched again; retried.

@@ -92,3 +92,28 @@ def test_a_damaged_database_at_start_is_mailed_once_then_run_exits_1(
     assert again.returncode == 1
     assert len(smtp_server.messages) == 1
     assert log_has(again.stderr.splitlines(), "store_damage_already_told")()
+
+
+def test_damage_found_while_running_is_mailed_once_then_run_exits_1(
+    env: dict[str, str], smtp_server: SmtpServer, tmp_path: Path
+):
+    db = tmp_path / "aliwatch.db"
+    assert run(env, "--once").returncode == 0  # a real database, closed cleanly
+    page = 4096  # SQLite's default page size; page 1 (the header and schema) stays sound
+    with db.open("r+b") as file:
+        file.seek(page)  # page 2: the first table's root, read by the first pass, not by open
+        file.write(b"\x55" * page)
+    mailed = env | smtp_server.env()
+
+    with Daemon(mailed, "--now", NOW_TEXT) as daemon:
+        # Before: logged as store_failed and retried every turn, silently, for ever.
+        assert stopped_by_itself(daemon) == 1
+        assert log_has(daemon.log, "run_failed", "StoreDamagedError")()
+        assert f"mv {db} {db}.broken" in daemon.log[-1]
+    [message] = smtp_server.messages
+    assert "database is damaged" in str(message["Subject"])
+
+    # systemd restarts it into the same file, which the first pass writes to: no second mail.
+    again = run(mailed)
+    assert again.returncode == 1
+    assert len(smtp_server.messages) == 1
