@@ -167,6 +167,16 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("path", nargs="?", metavar="PATH", help="write here instead")
 
+    completion = _command(
+        commands,
+        "completion",
+        "print a shell completion script (bash or zsh)",
+        "Print the completion script for SHELL, generated from these very commands (shtab). "
+        "bash: aliwatch completion bash > ~/.local/share/bash-completion/completions/aliwatch; "
+        "zsh: aliwatch completion zsh > ~/.zfunc/_aliwatch (a folder in your fpath).",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"), metavar="SHELL", help="bash or zsh")
+
     for sub in (imp, status, timeline, cal, *marks, alerts, run, check, unknown):
         sub.add_argument(
             "--now",
@@ -328,6 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except AliwatchError as err:
             print(f"aliwatch: {err}", file=sys.stderr)
             return exit_status(err)
+    if args.command == "completion":  # needs no settings: it describes the commands
+        import shtab  # noqa: PLC0415 - only this command needs it
+
+        print(shtab.complete(_parser(), shell=args.shell), end="")
+        return 0
     env_file = _env_file(args.env_file)
     if args.command == "check":
         return _check(args, env_file)

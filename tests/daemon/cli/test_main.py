@@ -134,3 +134,29 @@ def test_a_wrong_value_is_one_plain_line_naming_the_variable_and_an_example(
     assert line.startswith(f"aliwatch: {name}: {message}")
     assert f"(e.g. {name}=" in line
     assert "Value error" not in line and "errors.pydantic.dev" not in result.stderr
+
+
+def _bash_completes(script: Path, *words: str) -> list[str]:
+    """What bash offers for the last of `words` after sourcing `script` (aliwatch's function)."""
+    cword = len(words) - 1
+    line = f"""source {script}; COMP_WORDS=({" ".join(f"'{w}'" for w in words)}); COMP_CWORD={cword}
+_shtab_aliwatch aliwatch '{words[-1]}' '{words[-2]}'; printf '%s\\n' "${{COMPREPLY[@]}}" """
+    done = subprocess.run(
+        ["bash", "-c", line], capture_output=True, text=True, check=False, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_completion_scripts_come_from_the_commands_and_complete_them(tmp_path):
+    bash = aliwatch(tmp_path, "completion", "bash")
+    assert bash.returncode == 0, bash.stderr
+    script = tmp_path / "aliwatch.bash"
+    script.write_text(bash.stdout)
+    assert _bash_completes(script, "aliwatch", "sta") == ["status"]
+    assert _bash_completes(script, "aliwatch", "completion", "") == ["bash", "zsh"]
+    assert "unsnooze" in _bash_completes(script, "aliwatch", "")
+    zsh = aliwatch(tmp_path, "completion", "zsh")
+    assert zsh.returncode == 0
+    assert zsh.stdout.startswith("#compdef aliwatch")
+    assert "unsnooze" in zsh.stdout and "--env-file" in zsh.stdout
