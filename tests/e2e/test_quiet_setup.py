@@ -6,6 +6,7 @@ install) to the build's stderr, which pip passes on even with --quiet.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -46,9 +47,12 @@ def test_building_the_wheel_prints_no_warning(tmp_path: Path) -> None:
 def test_the_makefiles_install_prints_no_warning(tmp_path: Path) -> None:
     source = _source_copy(tmp_path / "src")
     env = tmp_path / "venv"
+    # Run under `make test` (as CI does), a make inherits MAKELEVEL and MAKEFLAGS and would print
+    # "make[1]: Entering directory" among the commands: a make of its own, quiet about folders.
+    clean = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     planned = subprocess.run(
-        ["make", "-n", "-B", f"VENV={env}", f"{env}/.installed"],
-        cwd=source, capture_output=True, text=True, check=True, timeout=60,
+        ["make", "--no-print-directory", "-n", "-B", f"VENV={env}", f"{env}/.installed"],
+        cwd=source, capture_output=True, text=True, check=True, timeout=60, env=clean,
     )  # fmt: skip
     # The Makefile's own commands (a venv, the newest pip, the editable install), without the
     # dependencies: they are not what is built here.
