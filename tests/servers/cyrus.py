@@ -49,6 +49,7 @@ from tests.servers.dovecot import (
     _die_with_parent,
     _free_port,
     _group_alive,
+    _Listener,
     make_test_cert,
 )
 from tests.support import wait_until
@@ -113,7 +114,7 @@ class CyrusError(RuntimeError):
     """The test Cyrus could not be started or stopped."""
 
 
-class Cyrus:
+class Cyrus(_Listener):
     """One private Cyrus instance with an imaps and a plain imap listener on 127.0.0.1."""
 
     user = "buyer@example.com"
@@ -274,40 +275,9 @@ DAEMON {{
                 preexec_fn=_die_with_parent,  # noqa: PLW1509
             )  # fmt: skip
         proc = self._proc
-        pending = {self.imap_port, self.imaps_port}
-
-        def greeted() -> bool:
-            """Whether both listeners greet by now; raise if the master has exited."""
-            if proc.poll() is not None:
-                self._proc = None
-                raise CyrusError(f"the Cyrus master exited at startup.\n{self._diagnostics()}")
-            for port in list(pending):
-                if self._greets(port):
-                    pending.discard(port)
-            return not pending
-
-        if not wait_until(greeted, began + START_TIMEOUT - time.monotonic(), every=0.02):
-            self.stop()
-            raise CyrusError(
-                f"Cyrus did not accept connections on {HOST}:{sorted(pending)} within "
-                f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
-                f"{self._diagnostics()}"
-            )
+        self._await_greetings(proc, began, CyrusError, "Cyrus")
         self.startup_seconds = time.monotonic() - began
         return self
-
-    def _greets(self, port: int) -> bool:
-        """Whether the listener answers with an IMAP greeting (over verified TLS for imaps)."""
-        try:
-            with socket.create_connection((HOST, port), 1.0) as sock:
-                sock.settimeout(2.0)
-                if port == self.imaps_port:
-                    with self.ssl_context().wrap_socket(sock, server_hostname=HOST) as tls:
-                        return tls.recv(64).startswith(b"* OK")
-                return sock.recv(64).startswith(b"* OK")
-        except OSError as e:  # ssl.SSLError is an OSError: refused, reset, or TLS not ready yet
-            self._last_probe_error = f"{HOST}:{port}: {e!r}"
-            return False
 
     @property
     def running(self) -> bool:

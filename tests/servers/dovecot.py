@@ -85,7 +85,61 @@ class DovecotError(RuntimeError):
     """The test Dovecot could not be started or stopped."""
 
 
-class Dovecot:
+class _Listener:
+    """What both test IMAP servers share: waiting, at start, for each listener's greeting."""
+
+    imap_port: int
+    imaps_port: int
+    _proc: subprocess.Popen[bytes] | None
+    _last_probe_error: str
+
+    def ssl_context(self) -> ssl.SSLContext:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def _diagnostics(self) -> str:
+        raise NotImplementedError
+
+    def _await_greetings(
+        self, proc: subprocess.Popen[bytes], began: float, error: type[RuntimeError], name: str
+    ) -> None:
+        """Wait until both listeners greet; raise `error` if the server exits or stays silent."""
+        pending = {self.imap_port, self.imaps_port}
+
+        def greeted() -> bool:
+            if proc.poll() is not None:
+                self._proc = None
+                raise error(f"{name} exited at startup.\n{self._diagnostics()}")
+            for port in list(pending):
+                if self._greets(port):
+                    pending.discard(port)
+            return not pending
+
+        if not wait_until(greeted, began + START_TIMEOUT - time.monotonic(), every=0.02):
+            self.stop()
+            raise error(
+                f"{name} did not accept connections on {HOST}:{sorted(pending)} within "
+                f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
+                f"{self._diagnostics()}"
+            )
+
+    def _greets(self, port: int) -> bool:
+        """Whether the listener answers with an IMAP greeting (over verified TLS for imaps)."""
+        try:
+            with socket.create_connection((HOST, port), 1.0) as sock:
+                sock.settimeout(2.0)
+                if port == self.imaps_port:
+                    with self.ssl_context().wrap_socket(sock, server_hostname=HOST) as tls:
+                        return tls.recv(64).startswith(b"* OK")
+                return sock.recv(64).startswith(b"* OK")
+        except OSError as e:  # ssl.SSLError is an OSError: refused, reset, or TLS not ready yet
+            self._last_probe_error = f"{HOST}:{port}: {e!r}"
+            return False
+
+
+class Dovecot(_Listener):
     """One private Dovecot instance with an imaps and a plain imap listener on 127.0.0.1."""
 
     user = "user@example.com"
@@ -220,40 +274,9 @@ service anvil {{
                 preexec_fn=_die_with_parent,  # noqa: PLW1509
             )
         proc = self._proc
-        pending = {self.imap_port, self.imaps_port}
-
-        def greeted() -> bool:
-            """Whether both listeners greet by now; raise if the master has exited."""
-            if proc.poll() is not None:
-                self._proc = None
-                raise DovecotError(f"dovecot exited at startup.\n{self._diagnostics()}")
-            for port in list(pending):
-                if self._greets(port):
-                    pending.discard(port)
-            return not pending
-
-        if not wait_until(greeted, began + START_TIMEOUT - time.monotonic(), every=0.02):
-            self.stop()
-            raise DovecotError(
-                f"dovecot did not accept connections on {HOST}:{sorted(pending)} within "
-                f"{START_TIMEOUT:.0f} s (last error: {self._last_probe_error}).\n"
-                f"{self._diagnostics()}"
-            )
+        self._await_greetings(proc, began, DovecotError, "dovecot")
         self.startup_seconds = time.monotonic() - began
         return self
-
-    def _greets(self, port: int) -> bool:
-        """Whether the listener answers with an IMAP greeting (over verified TLS for imaps)."""
-        try:
-            with socket.create_connection((HOST, port), 1.0) as sock:
-                sock.settimeout(2.0)
-                if port == self.imaps_port:
-                    with self.ssl_context().wrap_socket(sock, server_hostname=HOST) as tls:
-                        return tls.recv(64).startswith(b"* OK")
-                return sock.recv(64).startswith(b"* OK")
-        except OSError as e:  # ssl.SSLError is an OSError: refused, reset, or TLS not ready yet
-            self._last_probe_error = f"{HOST}:{port}: {e!r}"
-            return False
 
     @property
     def running(self) -> bool:
