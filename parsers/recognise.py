@@ -12,6 +12,7 @@ from typing import Any
 from aliwatch.parsers.amounts import find_amount
 from aliwatch.parsers.authenticity import is_authentic
 from aliwatch.parsers.dates import stated_deadline, stated_window, written_date
+from aliwatch.parsers.errors import MailParseError
 from aliwatch.parsers.event import Event, Kind
 from aliwatch.parsers.fold import fold
 from aliwatch.parsers.forwarded import Quoted, quoted_originals, strip_prefixes
@@ -93,6 +94,24 @@ class Trace:
 def recognise(raw: bytes, policy: AuthPolicy | None = None) -> Event:
     """Recognise one mail. Raises MailParseError only when the bytes cannot be read as mail."""
     return recognise_traced(raw, policy)[0]
+
+
+def recognise_all(
+    mails: list[bytes], policy: AuthPolicy | None = None
+) -> list[tuple[Event | None, str | None]]:
+    """Each mail's event, or None and why not (the reason never quotes the mail), in order.
+
+    A parser bug on one mail is contained to that mail: it gets the bug's type as its reason.
+    """
+    results: list[tuple[Event | None, str | None]] = []
+    for raw in mails:
+        try:
+            results.append((recognise(raw, policy), None))
+        except MailParseError as err:
+            results.append((None, str(err)))
+        except Exception as err:  # noqa: BLE001 - a parser bug on one mail must not stop the rest
+            results.append((None, f"parser error: {type(err).__name__}"))
+    return results
 
 
 def recognise_traced(raw: bytes, policy: AuthPolicy | None = None) -> tuple[Event, Trace]:

@@ -116,7 +116,9 @@ QUOTED_DATE = re.compile(
     r"[ \t]*:[ \t]*(.+)$",
     _F | re.M,
 )
-FORWARD_PREFIX = re.compile(r"^\s*(?:(?:fwd?|wg|tr|rv|enc|pd|vs|doorst|пересл|fw)\s*:\s*)+", _F)
+# The words mail clients put before a forwarded subject ("Fwd:", "WG:", "TR:", "RV:", "Пересл:").
+FORWARD_WORDS = ("fwd", "fw", "wg", "tr", "rv", "enc", "pd", "vs", "doorst", "пересл")
+FORWARD_PREFIX = re.compile(r"^\s*(?:(?:" + "|".join(FORWARD_WORDS) + r")\s*:\s*)+", _F)
 # Looked for as plain substrings of the lower-cased text: a case-insensitive alternation over
 # every non-AliExpress mail's first 20 KB was a seventh of `aliwatch parse`.
 FORWARD_MARKERS = (

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from aliwatch.daemon.sources.inputs import Input
 from aliwatch.daemon.store import MailKey, MailStatus, Store
-from aliwatch.parsers import AuthPolicy, MailParseError, recognise
+from aliwatch.parsers import AuthPolicy
 from aliwatch.parsers.event import Event, Kind
+from aliwatch.parsers.recognise import recognise_all
 
 # Recorded without an event: examined, never fetched again.
 IGNORED = frozenset({Kind.NOT_ALIEXPRESS, Kind.PROMOTION})
@@ -23,17 +24,7 @@ Result = tuple[Event | None, str | None]
 
 def recognise_mail(raw: bytes, auth: AuthPolicy) -> Result:
     """The mail's event, or None and why not (the reason never quotes the mail)."""
-    try:
-        return recognise(raw, auth), None
-    except MailParseError as err:
-        return None, str(err)
-    except Exception as err:  # noqa: BLE001 - a parser bug on one mail must not stop the rest
-        return None, f"parser error: {type(err).__name__}"
-
-
-def recognise_all(mails: list[bytes], auth: AuthPolicy) -> list[Result]:
-    """Each mail's result, in order, in this process."""
-    return [recognise_mail(raw, auth) for raw in mails]
+    return recognise_all([raw], auth)[0]
 
 
 def mail_status(event: Event | None) -> MailStatus:
