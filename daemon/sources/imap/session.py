@@ -7,7 +7,7 @@ import imaplib
 import re
 import socket
 import ssl
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Self, TypeVar
@@ -245,6 +245,23 @@ class ImapSession(Closable):
             found = self._connected().search(criteria)
         return sorted(uid for uid in (int(u) for u in found) if uid >= min_uid)
 
+    def search_any(self, uids: Sequence[int], any_of: Sequence[Sequence[str]]) -> list[int]:
+        """Those of `uids` (ascending) matching any of the search keys `any_of` (each one key,
+        e.g. ("FROM", "aliexpress")), by one UID SEARCH over their span, ascending.
+
+        The keys are ORed as a balanced tree, so a long list nests a few levels deep, not one
+        level per key. Strings go as UTF-8 (CHARSET UTF-8, non-ASCII ones as literals): a server
+        that cannot search in it refuses with NO [BADCHARSET], an ImapError (RFC 3501 6.4.4).
+        """
+        if not uids:
+            return []
+        criteria: list[object] = ["UID", f"{uids[0]}:{uids[-1]}"]
+        criteria += _or_tree([[part.encode() for part in key] for key in any_of])
+        with self._errors():
+            found = self._connected().search(criteria, charset="UTF-8")
+        wanted = set(uids)
+        return sorted(uid for uid in (int(u) for u in found) if uid in wanted)
+
     def count_from(self, text: str) -> int:
         """How many mails in the selected folder have `text` in From (SEARCH FROM, RFC 3501
         6.4.4); for `aliwatch check` only: the sync never trusts a server-side search."""
@@ -410,6 +427,16 @@ class ImapSession(Closable):
             ) from err
         except imaplib.IMAP4.error as err:
             raise errors.ImapError(f"{where} refused a command: {_reason(err)}") from err
+
+
+def _or_tree(keys: list[list[bytes]]) -> list[bytes]:
+    """Search keys ORed pairwise into a balanced tree, in prefix form: OR takes exactly two keys,
+    so "OR OR a b OR c d" needs no parentheses (RFC 3501 section 9, search-key). None are used:
+    imapclient would glue a parenthesis to a UTF-8 value it sends as a literal."""
+    if len(keys) == 1:
+        return keys[0]
+    half = len(keys) // 2
+    return [b"OR", *_or_tree(keys[:half]), *_or_tree(keys[half:])]
 
 
 def _asked(
