@@ -52,6 +52,13 @@ def _tokens(pattern: str) -> Iterator[tuple[int, str, int]]:
         i += 1
 
 
+@functools.cache
+def _literals_of(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """required_literals of the folded pattern, worked out once: the table names each of its
+    rows (parsers/rows/__init__.py), which builds every row a second time."""
+    return required_literals(fold_pattern(pattern))
+
+
 def required_literals(pattern: str) -> tuple[tuple[str, ...], ...] | None:
     """For each top-level alternative of a folded pattern, the plain runs (3+ characters) it
     must contain.
@@ -122,9 +129,9 @@ class Row:
             raise ValueError(f"row {self.name or self.kind}: only a subject row can be generic")
         if self.weak and self.subject is not None:
             raise ValueError(f"row {self.name or self.kind}: only a body row can be weak")
-        options = required_literals(fold_pattern(self.subject)) if self.subject else None
+        options = _literals_of(self.subject) if self.subject else None
         object.__setattr__(self, "literal_options", options)
-        body = required_literals(fold_pattern(self.body[0])) if self.body else None
+        body = _literals_of(self.body[0]) if self.body else None
         object.__setattr__(self, "body_options", body)
         if not self.name:
             object.__setattr__(self, "name", f"{self.kind.value}/{self.language}")

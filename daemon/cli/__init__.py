@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TextIO, TypeAlias
 
@@ -32,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="aliwatch",
         description="Watch AliExpress order, parcel and dispute mail; warn before deadlines pass.",
     )
-    parser.add_argument("--version", action="version", version=f"aliwatch {_version()}")
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="show the installed version and exit"
+    )
     _global_options(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _command(
@@ -189,10 +190,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def _version() -> str:
     """The installed distribution's version (its metadata, as pip and pipx wrote it)."""
+    # Imported here: importlib.metadata takes longer to import than `run` takes to start its
+    # sync, and only --version needs it.
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
     try:
         return version("aliwatch")
     except PackageNotFoundError:  # run from sources that were never installed
         return "unknown (not installed)"
+
+
+class _Version(argparse.Action):
+    """--version: print the version and exit, reading it only when asked (argparse's own
+    "version" action wants the text when the parser is built)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        sys.stdout.write(f"aliwatch {_version()}\n")
+        parser.exit()
 
 
 def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
