@@ -71,6 +71,7 @@ class ImapSession(Closable):
         self.port = server.port
         self.user: str = server.user
         self._client: IMAPClient | None = None
+        self._exists = 0  # messages in the folder EXAMINE last selected
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -218,7 +219,25 @@ class ImapSession(Closable):
         """EXAMINE `folder` (select it read-only) and return its UIDVALIDITY."""
         with self._errors():
             response = self._connected().select_folder(folder, readonly=True)
+        self._exists = int(response.get(b"EXISTS", 0))
         return int(response[b"UIDVALIDITY"])
+
+    def uid_marks(self, every: int) -> list[int]:
+        """The UIDs of the selected folder's every `every`-th message (by message sequence
+        number, which has no gaps), ascending: bounds that cut its UIDs into spans of about
+        `every` messages, however sparse the UIDs are. Asked by one FETCH (UID) of those
+        sequence numbers; one expunged meanwhile only moves a bound."""
+        positions = list(range(every, self._exists + 1, every))
+        if not positions:
+            return []
+        client = self._connected()
+        with self._errors():
+            client.use_uid = False
+            try:
+                answer = client.fetch(positions, [b"UID"])
+            finally:
+                client.use_uid = True
+        return sorted({int(data[b"UID"]) for data in answer.values() if b"UID" in data})
 
     def deselect(self) -> None:
         """Leave the selected folder, so that the next STATUS on it is current: STATUS of the
@@ -232,18 +251,23 @@ class ImapSession(Closable):
             else:
                 client.close_folder()
 
-    def search_uids_since(self, min_uid: int, since: date | None) -> list[int]:
-        """UIDs >= `min_uid` in the selected folder (arrived on or after `since`), ascending.
+    def search_uids_since(
+        self, min_uid: int, since: date | None, max_uid: int | None = None
+    ) -> list[int]:
+        """UIDs from `min_uid` to `max_uid` (or the last) in the selected folder, arrived on or
+        after `since`, ascending.
 
         `UID n:*` always matches the last message even when its UID is below n (RFC 3501
         section 6.4.8), so the answer is filtered here.
         """
-        criteria: list[object] = ["UID", f"{max(min_uid, 1)}:*"]
+        span = f"{max(min_uid, 1)}:{'*' if max_uid is None else max_uid}"
+        criteria: list[object] = ["UID", span]
         if since is not None:
             criteria += ["SINCE", since]
         with self._errors():
             found = self._connected().search(criteria)
-        return sorted(uid for uid in (int(u) for u in found) if uid >= min_uid)
+        top = max_uid if max_uid is not None else float("inf")
+        return sorted(uid for uid in (int(u) for u in found) if min_uid <= uid <= top)
 
     def search_any(self, uids: Sequence[int], any_of: Sequence[Sequence[str]]) -> list[int]:
         """Those of `uids` (ascending) matching any of the search keys `any_of` (each one key,

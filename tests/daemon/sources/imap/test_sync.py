@@ -3,6 +3,7 @@ UIDVALIDITY rescans, read-only."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -242,3 +243,32 @@ def test_relayed_aliexpress_mail_is_fetched_and_recognised(imap_server, folder, 
     assert db_rows("SELECT status, count(*) FROM mails GROUP BY status") == [("ok", len(relayed))]
     kinds = db_rows("SELECT kind FROM events")
     assert kinds == [("order_shipped",)]  # one mail, relayed six ways: one event (Message-ID)
+
+
+def test_a_folder_with_gaps_in_its_uids_is_listed_in_spans_and_every_mail_examined_once(
+    imap_server, folder, store, db_rows, monkeypatch
+):
+    append_all(imap_server, folder, [other_mail(n) for n in range(40)])
+    with imap_server.client() as imap:  # UIDs with gaps: every third mail deleted
+        imap.select_folder(folder)
+        gone = [uid for uid in imap.search(["ALL"]) if uid % 3 == 0]
+        imap.delete_messages(gone)
+        imap.expunge()
+    monkeypatch.setattr(sync_module, "HEADER_BATCH", 5)  # spans of 5 messages: 6 marks
+    spans: list[tuple[int, int | None]] = []
+    with ImapSession(settings_for(imap_server).imap()) as session:
+        real_search = session.search_uids_since
+
+        def spy(min_uid, since, max_uid=None):  # type: ignore[no-untyped-def]
+            spans.append((min_uid, max_uid))
+            return real_search(min_uid, since, max_uid)
+
+        session.search_uids_since = spy  # type: ignore[method-assign]
+        report = _sync(imap_server, store, folder, session)
+
+    kept = [uid for uid in range(1, 41) if uid % 3 != 0]
+    assert report.examined == len(kept)
+    assert [uid for (uid,) in db_rows("SELECT uid FROM mails ORDER BY uid")] == kept
+    assert len(spans) == len(kept) // 5 + 1  # one SEARCH per span, none of the folder at once
+    assert spans[0][0] == 1 and spans[-1][1] is None
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(spans))  # no UID left out
