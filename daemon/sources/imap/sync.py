@@ -42,10 +42,10 @@ HEADER_BATCH = 1000
 BODY_BATCH = 50
 BODY_BATCH_BYTES = 8 * 1024 * 1024
 # More UIDs to examine than one header FETCH (a first sync, a long absence): the server picks
-# the candidates by one UID SEARCH for CANDIDATE_KEYS, and only their header lines are fetched
-# and read here; the rest are recorded as examined. Reading the header lines of every mail was
-# two thirds of a backfill's IMAP time (make bench). Fewer UIDs, or a server that refuses the
-# search: the header lines of each one are read here (is_candidate), as always.
+# the candidates, by a UID SEARCH for CANDIDATE_KEYS per HEADER_BATCH UIDs, and only their header
+# lines are fetched and read here; the rest are recorded as examined. Reading the header lines
+# of every mail was two thirds of a backfill's IMAP time (make bench). Fewer UIDs, or a server
+# that refuses the search: the header lines of each one are read here (is_candidate), as always.
 SEARCH_ABOVE = HEADER_BATCH
 # A long sync logs its progress after its first batch, then at least this often.
 PROGRESS_SECONDS = 2.0
