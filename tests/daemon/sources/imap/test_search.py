@@ -4,6 +4,7 @@ never fewer than the header scan takes, the same mail recorded, the header scan 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +62,19 @@ def _corpus() -> list[bytes]:
 
 
 CORPUS = _corpus()
+_FILLED: dict[int, str] = {}
+
+
+@pytest.fixture
+def corpus(imap_server: ImapServer) -> str:
+    """A folder holding CORPUS on this server, appended once for every test here: they only
+    read it (EXAMINE)."""
+    if id(imap_server) not in _FILLED:
+        name = f"search-corpus-{uuid.uuid4().hex[:8]}"
+        imap_server.recreate_folder(name)
+        append_all(imap_server, name, CORPUS)
+        _FILLED[id(imap_server)] = name
+    return _FILLED[id(imap_server)]
 
 
 def _sync(server: ImapServer, db: Path, folder: str, session: ImapSession | None = None) -> int:
@@ -78,8 +92,8 @@ def _recorded(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ..
         return mails.fetchall(), events.fetchall()
 
 
-def test_the_search_finds_every_mail_the_header_scan_takes(imap_server, folder):
-    append_all(imap_server, folder, CORPUS)
+def test_the_search_finds_every_mail_the_header_scan_takes(imap_server, corpus):
+    folder = corpus
     with ImapSession(settings_for(imap_server).imap()) as session:
         session.select_readonly(folder)
         uids = session.search_uids_since(1, None)
@@ -96,9 +110,9 @@ def test_the_search_finds_every_mail_the_header_scan_takes(imap_server, folder):
 
 
 def test_a_large_sync_records_exactly_what_the_header_scan_records(
-    imap_server, folder, tmp_path, monkeypatch
+    imap_server, corpus, tmp_path, monkeypatch
 ):
-    append_all(imap_server, folder, CORPUS)
+    folder = corpus
     monkeypatch.setattr(sync_module, "HEADER_BATCH", 64)  # searched in several chunks
     monkeypatch.setattr(sync_module, "SEARCH_ABOVE", 10**9)
     scanned = _sync(imap_server, tmp_path / "scan.db", folder)
@@ -112,9 +126,9 @@ def test_a_large_sync_records_exactly_what_the_header_scan_records(
 
 
 def test_a_server_that_refuses_the_search_gets_the_header_scan(
-    imap_server, folder, tmp_path, monkeypatch
+    imap_server, corpus, tmp_path, monkeypatch
 ):
-    append_all(imap_server, folder, CORPUS)
+    folder = corpus
     scanned = _sync(imap_server, tmp_path / "scan.db", folder)
     monkeypatch.setattr(sync_module, "SEARCH_ABOVE", 0)
 
