@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import bench_daemon
 from bench_daemon import ALIWATCH, SAMPLES, env_for
 
 from tests.servers.dovecot import Dovecot
@@ -116,29 +117,7 @@ def fill(server: Dovecot, seed: int = 1) -> int:
 
 def floor(server: Dovecot) -> float:
     """One process: scan every header, fetch the AliExpress mail, parse it with mail-parser."""
-    script = f"""
-import mailparser, ssl
-from imapclient import IMAPClient
-imap = IMAPClient({server.host!r}, {server.imaps_port}, ssl=True,
-                  ssl_context=ssl.create_default_context(cafile={str(server.ca_file)!r}))
-imap.login({server.user!r}, {server.password!r})
-imap.select_folder({FOLDER!r}, readonly=True)
-uids = imap.search(["ALL"])
-wanted = []
-for start in range(0, len(uids), 1000):
-    answer = imap.fetch(uids[start:start + 1000], [b"BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]"])
-    for uid, data in answer.items():
-        lines = data[b"BODY[HEADER.FIELDS (FROM SUBJECT)]"].lower()
-        if b"aliexpress" in lines or b"privaterelay" in lines:
-            wanted.append(uid)
-for start in range(0, len(wanted), 200):
-    for data in imap.fetch(wanted[start:start + 200], [b"BODY.PEEK[]"]).values():
-        mailparser.parse_from_bytes(data[b"BODY[]"])
-imap.logout()
-"""
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", script], check=True)
-    return time.perf_counter() - start
+    return bench_daemon.floor(server, FOLDER, scan_headers=True)
 
 
 def _rss_kib(pid: int, field: str) -> int:
