@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 
 from aliwatch.daemon.config.settings import Settings
+from aliwatch.daemon.sources.imap import ImapSession, SyncReport, sync_folder
+from aliwatch.daemon.store import Store
 from aliwatch.parsers import AuthPolicy
 from tests.fixture_corpus import FIXTURES
 from tests.servers.cyrus import ImapServer
 
 AUTH = AuthPolicy()
+ACCOUNT = "user@example.com"
 FIXTURE_MAILS = sorted(FIXTURES.rglob("*.eml"))
 
 
@@ -80,3 +83,18 @@ def other_mail(n: int) -> bytes:
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg.set_content(f"Thanks for your order number {n}. Refund, dispute and order words here.")
     return bytes(msg)
+
+
+def sync_once(
+    server: ImapServer, store: Store, folder: str, session: ImapSession | None = None
+) -> SyncReport:
+    """One sync of `folder` into `store` (backfill window 30 days), on `session` or a new one."""
+    now = datetime.now(UTC)
+    if session is not None:
+        return sync_folder(
+            session, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
+        )
+    with ImapSession(settings_for(server).imap()) as opened:
+        return sync_folder(
+            opened, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
+        )

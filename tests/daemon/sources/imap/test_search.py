@@ -6,28 +6,26 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from structlog.testing import capture_logs
 
 import aliwatch.daemon.sources.imap.sync as sync_module
-from aliwatch.daemon.sources.imap import ImapError, ImapSession, sync_folder
+from aliwatch.daemon.sources.imap import ImapError, ImapSession
 from aliwatch.daemon.store import Store
 from tests.daemon.sources.imap.conftest import (
-    AUTH,
     FIXTURE_MAILS,
     append_all,
     other_mail,
     settings_for,
+    sync_once,
 )
 from tests.servers.cyrus import ImapServer
 from tests.variants import RELAYS, SUBJECTS, forwarded_by_hand
 
 pytestmark = pytest.mark.real_server
 
-ACCOUNT = "user@example.com"
 # Mail whose header lines alone make it a candidate, in shapes the fixtures lack.
 ODD_ONES = [
     b"Subject: no sender at all\r\nMessage-ID: <odd-1@example.org>\r\n\r\nhello\r\n",
@@ -79,10 +77,8 @@ def corpus(imap_server: ImapServer) -> str:
 
 def _sync(server: ImapServer, db: Path, folder: str, session: ImapSession | None = None) -> int:
     """Sync into a store at `db` (on `session`, else a new one); the number of candidates."""
-    with Store.open(db) as store, ImapSession(settings_for(server).imap()) as opened:
-        report = sync_folder(session or opened, store, account=ACCOUNT, folder=folder,
-                             now=datetime.now(UTC), auth=AUTH, backfill_days=30)  # fmt: skip
-    return report.candidates
+    with Store.open(db) as store:
+        return sync_once(server, store, folder, session).candidates
 
 
 def _recorded(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

@@ -9,22 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import aliwatch.daemon.sources.imap.sync as sync_module
-from aliwatch.daemon.sources.imap import ImapSession, SyncReport, sync_folder
+from aliwatch.daemon.sources.imap import ImapSession, SyncReport
 from aliwatch.daemon.store import Store
 from aliwatch.parsers import recognise
 from aliwatch.parsers.event import Kind
 from tests.daemon.sources.imap.conftest import (
-    AUTH,
     FIXTURE_MAILS,
     append_all,
     other_mail,
     settings_for,
+    sync_once,
 )
 from tests.servers.cyrus import Cyrus, ImapServer
 
 pytestmark = pytest.mark.real_server
 
-ACCOUNT = "user@example.com"
 IGNORED_KINDS = {Kind.NOT_ALIEXPRESS, Kind.PROMOTION}
 
 
@@ -42,20 +41,6 @@ def _expected_ok() -> int:
     return sum(recognise(p.read_bytes()).kind not in IGNORED_KINDS for p in FIXTURE_MAILS)
 
 
-def _sync(
-    server: ImapServer, store: Store, folder: str, session: ImapSession | None = None
-) -> SyncReport:
-    now = datetime.now(UTC)
-    if session is not None:
-        return sync_folder(
-            session, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
-        )
-    with ImapSession(settings_for(server).imap()) as opened:
-        return sync_folder(
-            opened, store, account=ACCOUNT, folder=folder, now=now, auth=AUTH, backfill_days=30
-        )
-
-
 def _sync_counting_bodies(
     server: ImapServer, store: Store, folder: str
 ) -> tuple[SyncReport, list[int]]:
@@ -69,7 +54,7 @@ def _sync_counting_bodies(
             return real_fetch(uids)
 
         session.fetch_bodies = spy  # type: ignore[method-assign]
-        return _sync(server, store, folder, session), fetched
+        return sync_once(server, store, folder, session), fetched
 
 
 def _fixtures_and_others() -> list[bytes]:
@@ -82,7 +67,7 @@ def test_backfill_turns_aliexpress_mail_into_events_and_records_the_rest_as_igno
     mails = _fixtures_and_others()
     append_all(imap_server, folder, mails)
 
-    report = _sync(imap_server, store, folder)
+    report = sync_once(imap_server, store, folder)
 
     assert report.examined == len(mails)
     assert report.rescanned
@@ -115,9 +100,9 @@ def test_a_candidate_over_the_size_cap_is_recorded_failed_without_fetching_it(
 
 def test_a_second_sync_without_new_mail_examines_nothing(imap_server, folder, store):
     append_all(imap_server, folder, _fixtures_and_others()[:10])
-    _sync(imap_server, store, folder)
+    sync_once(imap_server, store, folder)
 
-    again = _sync(imap_server, store, folder)
+    again = sync_once(imap_server, store, folder)
 
     assert (again.examined, again.new_events, again.rescanned) == (0, 0, False)
 
@@ -134,10 +119,10 @@ def test_the_uid_search_above_the_last_uid_is_empty_although_imap_returns_the_la
 
 def test_a_mail_appended_after_a_sync_is_picked_up_by_the_next(imap_server, folder, store):
     append_all(imap_server, folder, [other_mail(1)])
-    _sync(imap_server, store, folder)
+    sync_once(imap_server, store, folder)
     imap_server.append(folder, FIXTURE_MAILS[0].read_bytes())
 
-    report = _sync(imap_server, store, folder)
+    report = sync_once(imap_server, store, folder)
 
     assert (report.examined, report.candidates, report.new_events) == (1, 1, 1)
 
@@ -147,12 +132,12 @@ def test_a_recreated_folder_with_the_same_mails_adds_no_duplicate_events(
 ):
     mails = _fixtures_and_others()
     append_all(imap_server, folder, mails)
-    first = _sync(imap_server, store, folder)
+    first = sync_once(imap_server, store, folder)
     events_before = db_rows("SELECT count(*) FROM events")[0][0]
     imap_server.recreate_folder(folder)
     append_all(imap_server, folder, mails)
 
-    second = _sync(imap_server, store, folder)
+    second = sync_once(imap_server, store, folder)
 
     assert second.uidvalidity != first.uidvalidity
     assert second.rescanned
@@ -166,7 +151,7 @@ def test_mail_older_than_the_backfill_window_is_not_examined(imap_server, folder
     append_all(imap_server, folder, [FIXTURE_MAILS[0].read_bytes()], msg_time=old)
     append_all(imap_server, folder, [other_mail(1)])
 
-    report = _sync(imap_server, store, folder)  # backfill_days=30
+    report = sync_once(imap_server, store, folder)  # backfill_days=30
 
     assert (report.examined, report.candidates) == (1, 0)
 
@@ -174,7 +159,7 @@ def test_mail_older_than_the_backfill_window_is_not_examined(imap_server, folder
 def test_a_sync_leaves_every_message_unseen(imap_server, folder, store):
     append_all(imap_server, folder, _fixtures_and_others())
 
-    _sync(imap_server, store, folder)
+    sync_once(imap_server, store, folder)
 
     with imap_server.client() as imap:
         imap.select_folder(folder, readonly=True)
@@ -208,7 +193,7 @@ def test_garbage_bytes_are_recorded_as_ignored_and_the_sync_goes_on(
         mail = b"\r\n" + mail
     append_all(imap_server, folder, [mail, FIXTURE_MAILS[0].read_bytes()])
 
-    report = _sync(imap_server, store, folder)
+    report = sync_once(imap_server, store, folder)
 
     assert (report.examined, report.new_events) == (2, 1)
     assert db_rows("SELECT uid, status FROM mails ORDER BY uid") == [(1, "ignored"), (2, "ok")]
@@ -219,7 +204,7 @@ def test_a_candidate_that_cannot_be_parsed_is_recorded_failed_and_the_sync_goes_
 ):
     append_all(imap_server, folder, [_too_deep_to_parse(), FIXTURE_MAILS[0].read_bytes()])
 
-    report = _sync(imap_server, store, folder)
+    report = sync_once(imap_server, store, folder)
 
     assert (report.examined, report.failed, report.new_events) == (2, 1, 1)
     rows = db_rows("SELECT uid, status, error FROM mails ORDER BY uid")
@@ -264,7 +249,7 @@ def test_a_folder_with_gaps_in_its_uids_is_listed_in_spans_and_every_mail_examin
             return real_search(min_uid, since, max_uid)
 
         session.search_uids_since = spy  # type: ignore[method-assign]
-        report = _sync(imap_server, store, folder, session)
+        report = sync_once(imap_server, store, folder, session)
 
     kept = [uid for uid in range(1, 41) if uid % 3 != 0]
     assert report.examined == len(kept)
