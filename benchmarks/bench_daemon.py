@@ -5,7 +5,8 @@ AliExpress) by `aliwatch run --once` against a floor process that finds, fetches
 same mail with imapclient and mail-parser; the first sync of 100,000 messages against its floor
 (bench_large.py); `aliwatch parse` against mail-parser alone (bench_parse.py); APPEND -> alert
 sent through IDLE over 20 mails; commands and bytes of an empty poll at 100 and 10,000
-messages; the peak RSS of `aliwatch run --once`.
+messages; the peak RSS of `aliwatch run --once`; what start-up takes of the backfill, against
+the floor's imports (bench_startup.py).
 """
 
 from __future__ import annotations
@@ -262,6 +263,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import bench_large  # noqa: PLC0415
     import bench_parse  # noqa: PLC0415
+    import bench_startup  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp, Dovecot() as server:
         work = Path(tmp)
@@ -269,6 +271,7 @@ def main() -> int:
         waits = latency(server, work)
         polls = {size: empty_poll(server, f"poll{size}", size, work) for size in (100, 10_000)}
     parse = bench_parse.measure()
+    startup = bench_startup.measure()
     large = None if args.no_large else bench_large.measure()
     result |= {
         "alert_latency_p50_seconds": round(statistics.median(waits), 3) if waits else None,
@@ -277,12 +280,14 @@ def main() -> int:
         "empty_poll_100": polls[100],
         "empty_poll_10000": polls[10_000],
         "parse": parse,
+        "startup": startup,
         "large": large,
     }
     ratio = float(result["backfill_ratio"])  # type: ignore[arg-type]
     lines = [
         f"backfill 5,000 msgs (1,000 AliExpress): {result['backfill_seconds']} s, floor "
         f"{result['floor_seconds']} s -> {ratio}x ({_verdict(ratio, 1.5)} the 1.5x target)",
+        *bench_startup.report(startup, float(result["floor_seconds"])),  # type: ignore[arg-type]
     ]
     if large is not None:
         lines += bench_large.report(large)
